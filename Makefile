@@ -1,0 +1,31 @@
+# Two commands: `make run` (set up, fetch the model, run on seeds/) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MODEL := data/models/pkuseg-mixed/SHA256SUMS
+
+.PHONY: setup model run test clean
+
+setup: $(STAMP) $(MODEL)
+
+# numpy, setuptools and wheel come first: fetching the model runs pkuseg's setup.py.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q --upgrade pip setuptools wheel numpy
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[test]'
+	touch $(STAMP)
+
+model: $(MODEL)
+$(MODEL): | $(STAMP)
+	$(PY) -m pipeline fetch-model
+
+run: setup
+	$(PY) -m pipeline run seeds --out data/out
+
+# pytest exits 5 when it collected no test: that is a failure here too.
+test: setup
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf data/out .pytest_cache

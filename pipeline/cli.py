@@ -1,0 +1,107 @@
+"""Command line: python -m pipeline {run,fetch-model,check-rules} ...
+
+Exit codes
+  0  every document was processed and the tables were written
+  1  the tables were written, but some documents failed (see the `errors` table and stderr)
+  2  bad usage, a bad rules file or an unreadable input/manifest: nothing was written
+  3  the segmentation model is missing: nothing was written (the message says how to fetch it)
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .paths import DEFAULT_MODEL_DIR, DEFAULT_OUT_DIR, DEFAULT_RULES_DIR
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NO_MODEL = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Information extraction from Chinese local-government newspaper pages.",
+        epilog=__doc__.split("\n", 2)[2], formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run the pipeline on INPUT and write Parquet tables",
+                       description="Run the pipeline on a folder of .txt pages, a .jsonl file "
+                       "(id, text, optional pub_date) or a Parquet/CSV table with id and text columns.")
+    r.add_argument("input", type=Path, help="folder of .txt pages, .txt, .jsonl, .parquet or .csv")
+    r.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help=f"output folder (default {DEFAULT_OUT_DIR})")
+    r.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR, help="rules folder (default rules/)")
+    r.add_argument("--model", type=Path, default=None, help=f"pkuseg model folder (default {DEFAULT_MODEL_DIR})")
+    r.add_argument("--manifest", type=Path, default=None,
+                   help="CSV/JSONL with source (file name) or id, and pub_date")
+    r.add_argument("--tokens", action="store_true", help="also write the tokens table")
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    fm = sub.add_parser("fetch-model", help="fetch the pkuseg mixed model into data/models/")
+    fm.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
+    fm.add_argument("--force", action="store_true", help="fetch again even if present")
+
+    cr = sub.add_parser("check-rules", help="validate the rules files and print a summary")
+    cr.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
+    return ap
+
+
+def _cmd_run(args) -> int:
+    from .ingest import InputError
+    from .model import ModelMissingError
+    from .rules import RulesError
+    from .run import Context, run
+
+    try:
+        ctx = Context.create(args.rules, args.model, args.manifest, args.tokens)
+    except RulesError as exc:
+        print("rules error:\n" + "\n".join(exc.problems), file=sys.stderr)
+        return EXIT_USAGE
+    except ModelMissingError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_NO_MODEL
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        summary = run(args.input, args.out, ctx, progress=not args.quiet)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    rate = summary.chars / summary.seconds if summary.seconds else 0.0
+    print(f"{summary.documents} documents ({summary.failed} failed), {summary.articles} articles, "
+          f"{summary.sentences} sentences" + (f", {summary.tokens} tokens" if args.tokens else "")
+          + f" in {summary.seconds:.1f} s ({rate:,.0f} chars/s) -> {args.out}", file=sys.stderr)
+    return EXIT_SOME_FAILED if summary.failed else EXIT_OK
+
+
+def _cmd_fetch_model(args) -> int:
+    from .model import fetch_model
+    try:
+        fetch_model(args.model, force=args.force)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NO_MODEL
+    return EXIT_OK
+
+
+def _cmd_check_rules(args) -> int:
+    from .rules import RulesError, load_rules
+    try:
+        rules = load_rules(args.rules)
+    except RulesError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return EXIT_USAGE
+    print(f"rules in {rules.folder} are valid (version {rules.version})")
+    for name, value in rules.data.items():
+        parts = []
+        for key, v in value.items():
+            n = len(v) if isinstance(v, (list, dict)) else 1
+            parts.append(f"{key}: {n}")
+        print(f"  {name}.yml  " + ", ".join(parts))
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return {"run": _cmd_run, "fetch-model": _cmd_fetch_model,
+            "check-rules": _cmd_check_rules}[args.command](args)

@@ -1,0 +1,166 @@
+"""Read input documents: a folder (or file) of .txt pages, a .jsonl file, or a Parquet/CSV
+table with `id` and `text` columns.
+
+Each input record becomes a RawDocument, or an IngestError naming the file (and line for
+JSONL) when it cannot be read; one bad record never stops the others.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from charset_normalizer import from_bytes
+
+
+@dataclass
+class RawDocument:
+    doc_id: str
+    source: str                 # the input file, as given (relative paths stay relative)
+    source_id: str | None       # the record's id for JSONL and tabular inputs
+    text: str
+    sha256: str                 # of the decoded text, UTF-8 encoded
+    encoding: str
+    given_pub_date: dt.date | None = None
+    given_pub_date_basis: str | None = None   # "input" when a column/field gave it
+
+
+@dataclass
+class IngestError:
+    source: str
+    source_id: str | None
+    message: str
+
+
+class InputError(ValueError):
+    """The input path itself cannot be used (missing, unknown format)."""
+
+
+def make_doc_id(source: str, source_id: str | None, sha256: str) -> str:
+    """Stable id from the source's file name, the record id and the content: moving the
+    input folder keeps ids, editing a page changes its id."""
+    key = f"{Path(source).name}\x00{source_id or ''}\x00{sha256}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode page bytes: UTF-8 (with or without BOM), then GB18030, then a detector.
+    Raises ValueError when the bytes are not text."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:4096]:
+        raise ValueError("binary data (NUL bytes), not a text page")
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise ValueError("cannot detect the text encoding")
+    return str(best), best.encoding
+
+
+def _parse_date(value) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        import pandas as pd
+        if pd.isna(value):
+            return None
+        return pd.Timestamp(str(value)).date()
+    except (ValueError, TypeError):
+        raise ValueError(f"pub_date {value!r} is not a date") from None
+
+
+def _document(source: str, source_id: str | None, text: str, encoding: str,
+              pub_date=None) -> RawDocument:
+    if not text.strip():
+        raise ValueError("empty document")
+    if "\x00" in text:
+        raise ValueError("binary data (NUL characters), not a text page")
+    sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    given = _parse_date(pub_date)
+    return RawDocument(make_doc_id(source, source_id, sha), source, source_id, text, sha,
+                       encoding, given, "input" if given else None)
+
+
+def _read_txt(path: Path, shown: str) -> Iterator[RawDocument | IngestError]:
+    try:
+        text, enc = decode(path.read_bytes())
+        yield _document(shown, None, text, enc)
+    except (OSError, ValueError) as exc:
+        yield IngestError(shown, None, str(exc))
+
+
+def _read_jsonl(path: Path, shown: str) -> Iterator[RawDocument | IngestError]:
+    with open(path, "rb") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            where = f"{shown}:{lineno}"
+            try:
+                rec = json.loads(line.decode("utf-8"))
+                if not isinstance(rec, dict) or "text" not in rec or "id" not in rec:
+                    raise ValueError("a record needs 'id' and 'text'")
+                if not isinstance(rec["text"], str):
+                    raise ValueError("'text' must be a string")
+                yield _document(shown, str(rec["id"]), rec["text"], "utf-8", rec.get("pub_date"))
+            except (ValueError, UnicodeDecodeError) as exc:
+                rid = None
+                yield IngestError(where, rid, str(exc))
+
+
+def _read_table(path: Path, shown: str) -> Iterator[RawDocument | IngestError]:
+    import pandas as pd
+    try:
+        df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str, keep_default_na=False)
+    except Exception as exc:  # pandas raises many kinds for a broken file
+        yield IngestError(shown, None, f"cannot read table: {exc}")
+        return
+    missing = {"id", "text"} - set(df.columns)
+    if missing:
+        yield IngestError(shown, None, f"table lacks column(s) {sorted(missing)}")
+        return
+    has_date = "pub_date" in df.columns
+    for row in df.itertuples(index=False):
+        rid = str(row.id)
+        try:
+            if not isinstance(row.text, str):
+                raise ValueError("'text' is not a string")
+            yield _document(shown, rid, row.text, "utf-8", row.pub_date if has_date else None)
+        except ValueError as exc:
+            yield IngestError(shown, rid, str(exc))
+
+
+def read_inputs(path: Path) -> Iterator[RawDocument | IngestError]:
+    """Every document under `path`, in a stable order."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.txt") if p.is_file())
+        if not files:
+            raise InputError(f"{path}: no .txt files found")
+        for f in files:
+            yield from _read_txt(f, str(f))
+        return
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        yield from _read_txt(path, str(path))
+    elif suffix in (".jsonl", ".ndjson"):
+        yield from _read_jsonl(path, str(path))
+    elif suffix in (".parquet", ".csv"):
+        yield from _read_table(path, str(path))
+    else:
+        raise InputError(f"{path}: unknown input format (expected a folder of .txt, .jsonl, .parquet or .csv)")

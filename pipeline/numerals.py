@@ -1,0 +1,90 @@
+"""Numerals shared by every extractor: Arabic, Chinese and mixed forms to numbers.
+
+    parse_number("32,580")      -> 32580
+    parse_number("3.2万")       -> 32000
+    parse_number("一百二十万")   -> 1200000
+    parse_number("三亿五千万")   -> 350000000
+    parse_number("二〇二三")     -> 2023        (digit by digit, as years are written)
+    parse_number("113")         -> 113
+
+`NUMBER` is a regex fragment matching any of these forms, for use inside rules.
+"""
+from __future__ import annotations
+
+import regex
+
+DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2,
+          "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6,
+          "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+
+CN_DIGIT = "〇零○一壹二贰两三叁四肆五伍六陆七柒八捌九玖"
+CN_UNIT = "十拾百佰千仟万萬亿億"
+ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
+CHINESE = rf"[{CN_DIGIT}{CN_UNIT}]+"
+# An Arabic number optionally scaled by 万/亿 ("3.2万", "1.2万亿"), or a Chinese numeral.
+NUMBER = rf"(?:{ARABIC}(?:[万萬亿億]+)?|{CHINESE})"
+
+_ARABIC_RE = regex.compile(rf"^{ARABIC}$")
+_MIXED_RE = regex.compile(rf"^({ARABIC})([{CN_UNIT}]+)$")
+
+
+class NumeralError(ValueError):
+    pass
+
+
+def _chinese_below_10k(s: str) -> int:
+    total, digit = 0, None
+    for ch in s:
+        if ch in DIGITS:
+            digit = DIGITS[ch]
+        elif ch in SMALL_UNITS:
+            total += (1 if digit is None else digit) * SMALL_UNITS[ch]
+            digit = None
+        else:
+            raise NumeralError(f"not a Chinese numeral: {s!r}")
+    return total + (digit or 0)
+
+
+def parse_chinese(s: str) -> int:
+    """Chinese numeral to int: positional ("一百二十万") or digit by digit ("二〇二三")."""
+    if not s:
+        raise NumeralError("empty numeral")
+    if all(ch in DIGITS for ch in s):
+        if len(s) == 1:
+            return DIGITS[s]
+        return int("".join(str(DIGITS[ch]) for ch in s))  # 二〇二三 -> 2023
+    total = 0
+    rest = s
+    # split at 亿 then 万: 三亿五千万 -> 3 * 1e8 + 5000 * 1e4
+    for unit_char, unit in (("亿", 100_000_000), ("億", 100_000_000), ("万", 10_000), ("萬", 10_000)):
+        if unit_char in rest:
+            head, rest = rest.split(unit_char, 1)
+            total += (parse_chinese(head) if head else 1) * unit
+    if rest:
+        # 一万五 (= 15000) uses an implied unit one below the last; keep to the written digit
+        total += _chinese_below_10k(rest)
+    return total
+
+
+def parse_number(s: str) -> float | int:
+    """Parse Arabic, Chinese or mixed numerals. Raises NumeralError when it cannot."""
+    s = s.strip().replace("，", ",")
+    if not s:
+        raise NumeralError("empty numeral")
+    if _ARABIC_RE.match(s):
+        v = float(s.replace(",", ""))
+        return int(v) if v.is_integer() and "." not in s else v
+    m = _MIXED_RE.match(s)
+    if m:
+        base = float(m.group(1).replace(",", ""))
+        mult = 1
+        for ch in m.group(2):
+            if ch in BIG_UNITS:
+                mult *= BIG_UNITS[ch]
+            elif ch in SMALL_UNITS:
+                mult *= SMALL_UNITS[ch]
+        v = base * mult
+        return int(round(v)) if abs(v - round(v)) < 1e-6 else v
+    return parse_chinese(s)

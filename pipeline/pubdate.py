@@ -1,0 +1,199 @@
+"""Publication date of each document, and the basis it rests on.
+
+In order of trust:
+  manifest  a manifest file maps the page's file name (or record id) to its date;
+  input     the JSONL record or table row carries a pub_date;
+  filename  the file name holds YYYY-MM-DD or YYYYMMDD;
+  inferred  the page's own evidence (below);
+  none      nothing to go on.
+
+Inference, HeidelTime-style: year-less dates on the page ("3月4日") give the month and day,
+and each candidate year is scored against the page's evidence from rules/pubdate.yml:
+  * explicit years: the page rarely reports a year later than its own, and usually
+    reports the current or the previous year ("2023年，北关区妇联工作总体思路为");
+    years in a plan or deadline context ("制订2021年…", "至2021年2月底") only cap it;
+  * full dates whose month and day recur year-less ("2020年12月9日" next to "12月9日");
+  * anniversaries ("国际妇女节113周年" -> 1910 + 113);
+  * dated events spoken of as upcoming ("迎接党的二十大") or as held ("二十大精神").
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import regex
+
+from .numerals import NUMBER, NumeralError, parse_number
+
+FILENAME_DATE = regex.compile(
+    r"(?<!\d)((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年(?!代)")
+CN_YEAR = regex.compile(r"([〇零○一二三四五六七八九]{4})年(?!代)")
+MONTH_DAY = regex.compile(r"(?<![\d年.])(\d{1,2})月(\d{1,2})[日号]")
+FULL_DATE = regex.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})[日号]")
+DEFAULT_WINDOW_DAYS = 365
+
+
+@dataclass
+class PubDate:
+    date: dt.date | None
+    year: int | None
+    basis: str            # manifest | input | filename | inferred | none
+    evidence: str = ""
+
+
+def from_filename(source: str) -> dt.date | None:
+    m = FILENAME_DATE.search(Path(source).name)
+    if not m:
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def _valid(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+class PubDateInferrer:
+    def __init__(self, rules: dict):
+        num = rf"(?P<n>{NUMBER})"
+        self.events = []
+        for ev in rules["events"]:
+            date = dt.date.fromisoformat(str(ev["date"]))
+            window = dt.timedelta(days=ev.get("window_days", DEFAULT_WINDOW_DAYS))
+            self.events.append((ev["name"], date, window,
+                                [regex.compile(p) for p in ev.get("upcoming", [])],
+                                [regex.compile(p) for p in ev.get("after", [])]))
+        self.anniversaries = [(a["name"], a["base_year"], regex.compile(a["pattern"].replace("{num}", num)))
+                              for a in rules["anniversaries"]]
+        self.future = [regex.compile(p) for p in rules["future_context"]]
+
+    def _is_future(self, text: str, start: int) -> bool:
+        before = text[max(0, start - 8):start]
+        return any(p.search(before) for p in self.future)
+
+    def infer(self, text: str) -> PubDate:
+        past_years: Counter[int] = Counter()
+        future_years: Counter[int] = Counter()
+        for m in YEAR.finditer(text):
+            y = int(m.group(1))
+            (future_years if self._is_future(text, m.start()) else past_years)[y] += 1
+        for m in CN_YEAR.finditer(text):
+            try:
+                y = int(parse_number(m.group(1)))
+            except NumeralError:
+                continue
+            if 1900 <= y <= 2100:
+                (future_years if self._is_future(text, m.start()) else past_years)[y] += 1
+
+        md = [(int(m.group(1)), int(m.group(2))) for m in MONTH_DAY.finditer(text)
+              if 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31]
+        full = [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in FULL_DATE.finditer(text)]
+        yearless = Counter(md)
+        for y, mo, d in full:   # month-days inside full dates are not year-less
+            if yearless[(mo, d)]:
+                yearless[(mo, d)] -= 1
+        yearless = +yearless
+        page_md = None
+        if yearless:
+            month = Counter(mo for mo, _ in yearless.elements()).most_common(1)[0][0]
+            page_md = (month, max(d for mo, d in yearless if mo == month))
+
+        anchors: list[tuple[str, int]] = []
+        for name, base, pat in self.anniversaries:
+            for m in pat.finditer(text):
+                try:
+                    anchors.append((f"{m.group(0)} ({name} {base}+)", base + int(parse_number(m.group("n")))))
+                except (NumeralError, TypeError, ValueError):
+                    continue
+        constraints: list[tuple[str, dt.date, dt.date]] = []
+        for name, date, window, upcoming, after in self.events:
+            if any(p.search(text) for p in upcoming):
+                constraints.append((f"{name} upcoming", date - window, date))
+            elif any(p.search(text) for p in after):
+                constraints.append((f"{name} held", date, dt.date.max))
+        echoed = [y for y, mo, d in full if (mo, d) in yearless]
+
+        latest_past = max(past_years) if past_years else None
+        candidates = set(past_years) | set(future_years) | {y for _, y in anchors} | set(echoed)
+        if latest_past:
+            candidates |= {latest_past + 1, latest_past + 2}
+        for _, lo, hi in constraints:
+            if lo.year > 1900:
+                candidates |= {lo.year, lo.year + 1}
+            if hi != dt.date.max:
+                candidates.add(hi.year)
+        if not candidates:
+            return PubDate(None, None, "none", "no dated evidence on the page")
+
+        def score(y: int) -> float:
+            s = 4.0 * sum(1 for _, ay in anchors if ay == y)
+            s += 3.0 * sum(1 for ey in echoed if ey == y)
+            probe = _valid(y, *page_md) if page_md else None
+            for _, lo, hi in constraints:
+                if probe is not None:
+                    s += 2.0 if lo <= probe <= hi else -2.0
+                else:
+                    s += 2.0 if lo.year <= y <= hi.year else -2.0
+            s -= 3.0 * sum(n for py, n in past_years.items() if py > y)
+            s -= 2.0 * sum(n for fy, n in future_years.items() if fy < y - 1)
+            if latest_past is not None:
+                s += {0: 1.0, 1: 0.5}.get(y - latest_past, 0.0)
+            return s
+
+        ranked = sorted(candidates, key=lambda y: (-score(y), abs(y - (latest_past or y)), y))
+        year = ranked[0]
+        notes = []
+        if past_years:
+            notes.append("years " + ", ".join(f"{y}×{n}" for y, n in sorted(past_years.items())))
+        if future_years:
+            notes.append("plan years " + ", ".join(f"{y}×{n}" for y, n in sorted(future_years.items())))
+        notes += [f"{a} -> {y}" for a, y in anchors]
+        notes += [f"{name} ({lo if lo.year > 1 else ''}..{hi if hi != dt.date.max else ''})"
+                  for name, lo, hi in constraints]
+        if echoed:
+            notes.append("full dates repeated year-less: " + ", ".join(map(str, sorted(set(echoed)))))
+        if page_md:
+            notes.append(f"page month-day {page_md[0]}-{page_md[1]}")
+        date = _valid(year, *page_md) if page_md else None
+        return PubDate(date, year, "inferred", "; ".join(notes))
+
+
+def load_manifest(path: Path) -> dict[str, dt.date]:
+    """A CSV or JSONL file with columns `source` (a file name) or `id`, and `pub_date`."""
+    import pandas as pd
+    path = Path(path)
+    df = pd.read_json(path, lines=True, dtype=False) if path.suffix in (".jsonl", ".ndjson") \
+        else pd.read_csv(path, dtype=str)
+    key = "source" if "source" in df.columns else "id"
+    if key not in df.columns or "pub_date" not in df.columns:
+        raise ValueError(f"{path}: a manifest needs a 'source' or 'id' column and 'pub_date'")
+    out = {}
+    for i, (k, v) in enumerate(zip(df[key], df["pub_date"]), 2):
+        try:
+            out[Path(str(k)).name if key == "source" else str(k)] = pd.Timestamp(str(v)).date()
+        except ValueError:
+            raise ValueError(f"{path}:{i}: pub_date {v!r} is not a date") from None
+    return out
+
+
+def resolve_pub_date(source: str, source_id: str | None, given: dt.date | None, text: str,
+                     inferrer: PubDateInferrer, manifest: dict[str, dt.date] | None) -> PubDate:
+    if manifest:
+        for key in (source_id, Path(source).name):
+            if key and key in manifest:
+                d = manifest[key]
+                return PubDate(d, d.year, "manifest", f"manifest entry {key}")
+    if given:
+        return PubDate(given, given.year, "input", "pub_date field of the input record")
+    d = from_filename(source)
+    if d:
+        return PubDate(d, d.year, "filename", Path(source).name)
+    return inferrer.infer(text)

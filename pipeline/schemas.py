@@ -1,0 +1,135 @@
+"""The one place that declares every output table: columns, types, descriptions, keys.
+
+Tables are built from rows (dicts) with `build_table`, which refuses a row with a missing
+or unknown column, a value of the wrong type, or a duplicate/null primary key, and sorts
+rows by the primary key so that the same input always gives byte-identical Parquet.
+
+Join keys: every table carries `doc_id`; `article_id` and `sentence_id` link sentences,
+tokens and (later) mentions to their article and sentence. Offsets `start`/`end` are
+half-open character offsets into `documents.norm_text`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+SCHEMA_VERSION = "1"
+
+
+def f(name: str, type_: pa.DataType, description: str, nullable: bool = True) -> pa.Field:
+    return pa.field(name, type_, nullable=nullable, metadata={"description": description})
+
+
+NAMES = pa.list_(pa.string())
+DOC_ID = f("doc_id", pa.string(), "document id: sha256 of file name, record id and content (16 hex)", False)
+START = f("start", pa.int32(), "start offset in documents.norm_text (inclusive)", False)
+END = f("end", pa.int32(), "end offset in documents.norm_text (exclusive)", False)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    description: str
+    schema: pa.Schema
+    primary_key: tuple[str, ...]
+
+
+def _spec(name: str, description: str, fields: list[pa.Field], primary_key: tuple[str, ...]) -> TableSpec:
+    schema = pa.schema(fields, metadata={
+        "table": name, "description": description,
+        "primary_key": ",".join(primary_key), "schema_version": SCHEMA_VERSION})
+    return TableSpec(name, description, schema, primary_key)
+
+
+TABLES: dict[str, TableSpec] = {t.name: t for t in [
+    _spec("documents", "one row per input page or record", [
+        DOC_ID,
+        f("source", pa.string(), "input file the document came from", False),
+        f("source_id", pa.string(), "record id in a JSONL/Parquet/CSV input; null for .txt pages"),
+        f("sha256", pa.string(), "sha256 of the decoded text (UTF-8)", False),
+        f("encoding", pa.string(), "encoding the input was decoded with", False),
+        f("n_raw_chars", pa.int32(), "characters in the decoded input text", False),
+        f("n_chars", pa.int32(), "characters in norm_text", False),
+        f("norm_text", pa.string(), "normalised text that all offsets index into", False),
+        f("offset_norm", pa.list_(pa.int32()), "offset map: norm_text offsets where the mapping jumps", False),
+        f("offset_raw", pa.list_(pa.int32()),
+          "offset map: the decoded input offset at each offset_norm; between breakpoints "
+          "characters map one to one", False),
+        f("pub_date", pa.date32(), "publication date (estimated to the latest page date when inferred)"),
+        f("pub_year", pa.int16(), "publication year"),
+        f("pub_date_basis", pa.string(), "manifest | input | filename | inferred | none", False),
+        f("pub_date_evidence", pa.string(), "what the publication date rests on", False),
+        f("n_articles", pa.int16(), "articles found on the page", False),
+        f("normalizer_version", pa.string(), "version of the layout repair", False),
+        f("rules_version", pa.string(), "hash of the rules files used", False),
+    ], ("doc_id",)),
+    _spec("articles", "articles, headers and photo captions of each page", [
+        f("article_id", pa.string(), "doc_id-aNNN", False),
+        DOC_ID,
+        f("seq", pa.int16(), "position on the page, from 0", False),
+        f("kind", pa.string(), "news | feature | photo_caption | header | other", False),
+        f("headline", pa.string(), "headline (for a header: the label)"),
+        f("kicker", pa.string(), "short label above the headline (an office or place)"),
+        f("subtitle", pa.string(), "subtitle below the headline"),
+        START, END,
+        f("body_start", pa.int32(), "where the body text starts (after headline and byline)"),
+        f("reporters", NAMES, "reporters named in the byline", False),
+        f("correspondents", NAMES, "correspondents (通讯员) named in the byline", False),
+        f("photographers", NAMES, "photographers from photo credits or 文/图", False),
+    ], ("article_id",)),
+    _spec("sentences", "sentences of each article's headline and body (bylines excluded)", [
+        f("sentence_id", pa.string(), "doc_id-sNNNN", False),
+        DOC_ID,
+        f("article_id", pa.string(), "article the sentence belongs to", False),
+        f("seq", pa.int32(), "position in the document, from 0", False),
+        START, END,
+        f("text", pa.string(), "norm_text[start:end]", False),
+    ], ("sentence_id",)),
+    _spec("tokens", "pkuseg words of each sentence (written with --tokens)", [
+        DOC_ID,
+        f("sentence_id", pa.string(), "sentence the token belongs to", False),
+        f("i", pa.int32(), "position in the sentence, from 0", False),
+        START, END,
+        f("text", pa.string(), "norm_text[start:end]", False),
+    ], ("sentence_id", "i")),
+    _spec("errors", "documents that could not be processed", [
+        f("source", pa.string(), "input file (with :line for JSONL)", False),
+        f("source_id", pa.string(), "record id, when known"),
+        f("stage", pa.string(), "ingest | normalize | articles | pubdate | segment", False),
+        f("message", pa.string(), "what went wrong", False),
+    ], ("source", "source_id", "stage")),
+]}
+
+
+class SchemaError(ValueError):
+    pass
+
+
+def build_table(name: str, rows: list[dict]) -> pa.Table:
+    """Rows -> an Arrow table of the declared schema, sorted by primary key."""
+    spec = TABLES[name]
+    names = spec.schema.names
+    expected = set(names)
+    for i, row in enumerate(rows):
+        keys = set(row)
+        if keys != expected:
+            raise SchemaError(f"{name} row {i}: missing {sorted(expected - keys)}, unknown {sorted(keys - expected)}")
+    pk = spec.primary_key
+
+    def sort_key(row):
+        return tuple("" if row[k] is None else row[k] for k in pk)
+
+    rows = sorted(rows, key=sort_key)
+    seen = set()
+    for row in rows:
+        key = tuple(row[k] for k in pk)
+        if name != "errors" and any(v is None for v in key):
+            raise SchemaError(f"{name}: null primary key {dict(zip(pk, key))}")
+        if name != "errors" and key in seen:
+            raise SchemaError(f"{name}: duplicate primary key {dict(zip(pk, key))}")
+        seen.add(key)
+    try:
+        return pa.Table.from_pylist(rows, schema=spec.schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise SchemaError(f"{name}: {exc}") from None

@@ -1,0 +1,64 @@
+"""Sentences and words: sentence splitting on Chinese punctuation, word segmentation with
+spaCy's Chinese tokenizer running the pkuseg "mixed" model, with a user dictionary from
+rules/segment.yml.
+
+    from pipeline.segment import Segmenter
+    seg = Segmenter.load()          # finds the model where `make run` put it
+    seg.cut("区委副书记、区长路录平")  # ['区委', '副书记', '、', '区长', '路录平']
+
+There is no fallback to character segmentation: without the model, Segmenter.load raises
+ModelMissingError, which says how to fetch it.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import regex
+
+from .model import locate_model
+
+# A sentence runs to its closing punctuation, with any closing quotes or brackets after it.
+SENTENCE = regex.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;]+|…+|$)[”’」』）)\"']*")
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Half-open sentence spans inside text[start:end], trimmed of spaces."""
+    spans = []
+    for m in SENTENCE.finditer(text, start, end):
+        s, e = m.span()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            spans.append((s, e))
+    return spans
+
+
+class Segmenter:
+    """pkuseg word segmentation behind spaCy's Chinese tokenizer."""
+
+    def __init__(self, nlp):
+        self.nlp = nlp
+
+    @classmethod
+    def load(cls, model_dir: Path | str | None = None, user_words: Sequence[str] = ()) -> "Segmenter":
+        import spacy
+
+        folder = locate_model(Path(model_dir) if model_dir else None)
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
+        with contextlib.redirect_stdout(io.StringIO()):  # spacy-pkuseg prints loader notes
+            nlp.tokenizer.initialize(pkuseg_model=str(folder), pkuseg_user_dict="default")
+        if user_words:
+            nlp.tokenizer.pkuseg_update_user_dict(list(user_words))
+        return cls(nlp)
+
+    def cut(self, text: str) -> list[str]:
+        return [t.text for t in self.nlp.tokenizer(text)]
+
+    def docs(self, texts: Iterable[str]):
+        """spaCy Docs, one per text, tokenised by pkuseg."""
+        return (self.nlp.tokenizer(t) for t in texts)
