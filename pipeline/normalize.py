@@ -38,7 +38,7 @@ TITLE_MAX_CHARS = 40
 
 _CJK = regex.compile(r"[\p{Han}\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u2014]")
 _ASCII_ALNUM = regex.compile(r"[A-Za-z0-9]")
-_HAN = regex.compile(r"\p{Han}")
+_TITLE_WORD_EDGE = regex.compile(r"[\p{Han}“”‘’《》「」\"]")
 
 
 def fold_char(ch: str) -> str:
@@ -248,7 +248,7 @@ def _column_runs(blocks: list[list[_Line]]) -> set[int]:
 def _space_kept(left: str, right: str, title_like: bool) -> bool:
     if _ASCII_ALNUM.match(left) and _ASCII_ALNUM.match(right):
         return True
-    if title_like and _HAN.match(left) and _HAN.match(right):
+    if title_like and _TITLE_WORD_EDGE.match(left) and _TITLE_WORD_EDGE.match(right):
         return True
     return False
 
@@ -278,7 +278,8 @@ def normalize(raw: str) -> NormText:
             chars.extend(ln.chars)
             idx.extend(ln.raw)
         text = "".join(chars)
-        title_like = len(text) <= TITLE_MAX_CHARS and not any(c in SENTENCE_END for c in text)
+        title_like = (len(text) <= TITLE_MAX_CHARS and not any(c in SENTENCE_END or c in "，,、" for c in text)
+                      and not text.startswith(OPENERS))
         kept_c: list[str] = []
         kept_i: list[int] = []
         n = len(chars)

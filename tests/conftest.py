@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+GOLD = ROOT.parent / "shared" / "gold"   # visible gold, when the shared folder is beside us
+
+
+@pytest.fixture(scope="session")
+def rules():
+    from pipeline.rules import load_rules
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def segmenter(rules):
+    from pipeline.segment import Segmenter
+    return Segmenter.load(user_words=rules["segment"]["user_dict"])
+
+
+def seed_pages() -> list[Path]:
+    return sorted(SEEDS.glob("*.txt"))
+
+
+def gold_files() -> list[dict]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GOLD.glob("*.json"))]

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import pytest
+import regex
+
+from pipeline.articles import ArticleSplitter, BylineGrammar, parse_byline, split_names
+from pipeline.normalize import normalize
+
+from .conftest import SEEDS, gold_files
+
+
+@pytest.fixture(scope="module")
+def splitter(rules):
+    return ArticleSplitter(rules["articles"])
+
+
+def split(splitter, raw):
+    return splitter.split(normalize(raw), raw)
+
+
+@pytest.mark.parametrize("fragment, names", [
+    ("王嘉晨", ["王嘉晨"]),
+    ("王嘉晨 李庆龄", ["王嘉晨", "李庆龄"]),
+    ("程 志吉", ["程志吉"]),            # a name broken by a line wrap
+    ("王嘉晨、李庆龄", ["王嘉晨", "李庆龄"]),
+    ("王嘉晨李庆龄", ["王嘉晨", "李庆龄"]),
+    ("欧阳明 司马相如", ["欧阳明", "司马相如"]),
+])
+def test_split_names(fragment, names):
+    assert split_names(fragment) == names
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("记者 王嘉晨 通讯员 申楠", {"reporters": ["王嘉晨"], "correspondents": ["申楠"], "photographers": []}),
+    ("□本报记者 李庆龄 文/图", {"reporters": ["李庆龄"], "correspondents": [], "photographers": ["李庆龄"]}),
+    ("□本报记者 王嘉晨 通讯员 程志吉", {"reporters": ["王嘉晨"], "correspondents": ["程志吉"], "photographers": []}),
+    ("记者 张三 李四 实习生 王五", {"reporters": ["张三", "李四"], "correspondents": ["王五"], "photographers": []}),
+])
+def test_parse_byline(rules, raw, expected):
+    assert parse_byline(BylineGrammar(rules["articles"]), raw) == expected
+
+
+def test_dispatch_byline_and_headline(splitter):
+    raw = ("区城管执法局 精心精细增绿护绿\n\n本报讯(记者 王嘉晨 通讯员 申楠)秋季天气转凉,苗木即将进入休眠期。\n\n"
+           "近年,区城管执法局坚持建管并重。\n")
+    [a] = split(splitter, raw)
+    assert (a.kind, a.headline, a.reporters, a.correspondents) == (
+        "news", "区城管执法局 精心精细增绿护绿", ["王嘉晨"], ["申楠"])
+    text = normalize(raw).text
+    assert text[a.body_start:].startswith("秋季天气转凉")
+
+
+def test_section_label_kicker_headline_and_subtitle(splitter):
+    raw = ("图说新闻\n\n区医保局\n\n不断提升窗口服务水平\n\n——便民服务纪实\n\n□本报记者 李庆龄 文/图\n\n"
+           "“我是一名居民，来办理业务。”12月9日，一名居民说。\n")
+    header, a = split(splitter, raw)
+    assert (header.kind, header.headline) == ("header", "图说新闻")
+    assert (a.kind, a.headline, a.kicker, a.subtitle) == ("feature", "不断提升窗口服务水平", "区医保局", "便民服务纪实")
+    assert a.reporters == ["李庆龄"] and a.photographers == ["李庆龄"]
+
+
+def test_photo_caption_after_an_article_is_its_own_article(splitter):
+    raw = ("本报讯（记者 王嘉晨）2月25日上午，北关区召开会议。\n\n会议要求，要抓好春季农业生产工作。\n\n"
+           "今年年初以来，柏庄镇突出党建引领。图为2月25日，该镇组织人员清理建筑垃圾。（王相民 摄）\n")
+    news, caption = split(splitter, raw)
+    assert news.kind == "news" and caption.kind == "photo_caption"
+    assert caption.photographers == ["王相民"]
+    assert news.end < caption.start
+
+
+def test_caption_with_a_bare_credit_line(splitter):
+    raw = "图说新闻\n\n北关区市场监管局开展了专项检查。图为检查现场。\n\n(邢文皓 摄)\n"
+    header, caption = split(splitter, raw)
+    assert header.kind == "header" and caption.kind == "photo_caption"
+    assert caption.photographers == ["邢文皓"]
+
+
+def test_subheadings_stay_inside_a_feature(splitter):
+    raw = ("北关区：招商引资结硕果\n\n□本报记者 王嘉晨\n\n经济要发展，项目是支撑。\n\n精准招商,在质量上求突破\n\n"
+           "区委书记带队招商考察，推介北关。\n")
+    [a] = split(splitter, raw)
+    assert a.headline == "北关区：招商引资结硕果"
+    assert a.end == len(normalize(raw).text)
+
+
+def test_not_a_headline():
+    # an unbalanced quote or a date opening marks body text, not a heading
+    from pipeline.articles import _balanced
+    assert not _balanced("中原高新区管委会产业发展部科员杨现科介绍:\"我们在以务实举")
+
+
+def _squash(s):
+    return regex.sub(r"\s+", "", s or "")
+
+
+@pytest.mark.parametrize("gold", gold_files(), ids=lambda g: g["doc"])
+def test_seed_articles_match_visible_gold(splitter, gold):
+    raw = (SEEDS / gold["doc"]).read_text(encoding="utf-8-sig")
+    got = split(splitter, raw)
+    want_headlines = {_squash(a["headline"]) for a in gold["articles"] if a.get("headline")}
+    got_headlines = {_squash(a.headline) for a in got if a.headline}
+    assert want_headlines <= got_headlines
+    assert len(got_headlines - want_headlines) <= 1
+    for role in ("reporters", "correspondents", "photographers"):
+        want = {n for a in gold["articles"] for n in a.get(role) or []}
+        have = {n for a in got for n in getattr(a, role)}
+        assert want == have, role
+    # every byline article of the gold is found with its kind
+    want_kinds = sorted(a["kind"] for a in gold["articles"] if a["kind"] in ("news", "feature"))
+    got_kinds = sorted(a.kind for a in got if a.kind in ("news", "feature"))
+    assert want_kinds == got_kinds

@@ -1,0 +1,162 @@
+"""The whole pipeline on seeds/, through the command line, as a user runs it."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.paths import DEFAULT_RULES_DIR
+from pipeline.schemas import TABLES
+
+from .conftest import GOLD, ROOT, SEEDS
+
+SCORER = ROOT.parent / "shared" / "eval" / "score.py"
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    proc = run_cli("run", SEEDS, "--out", out, "--tokens", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "5 documents (0 failed)" in proc.stderr
+    return out
+
+
+def table(out, name):
+    return pd.read_parquet(out / f"{name}.parquet")
+
+
+def test_every_table_has_its_declared_schema_and_key(out):
+    for name in ("documents", "articles", "sentences", "tokens", "errors"):
+        t = pq.read_table(out / f"{name}.parquet")
+        assert t.schema.equals(TABLES[name].schema, check_metadata=False), name
+        df = t.to_pandas()
+        if name != "errors":
+            assert not df.duplicated(list(TABLES[name].primary_key)).any(), name
+
+
+def test_documents(out):
+    docs = table(out, "documents")
+    assert len(docs) == 5
+    assert set(docs["pub_date_basis"]) == {"inferred"}
+    assert docs["pub_year"].notna().all()
+    assert (docs["n_chars"] == docs["norm_text"].str.len()).all()
+    for rec in docs.to_dict("records"):
+        raw = Path(rec["source"]).read_text(encoding="utf-8-sig") if Path(rec["source"]).is_absolute() \
+            else (ROOT / rec["source"]).read_text(encoding="utf-8-sig")
+        assert rec["n_raw_chars"] == len(raw)
+        norm_at, raw_at = list(rec["offset_norm"]), list(rec["offset_raw"])
+        # spot-check the offset map: a mapped character is the same character in the raw text
+        from pipeline.normalize import NormText, fold_char
+        full = NormText.expand_segments(norm_at, raw_at, rec["n_chars"])
+        for i in range(0, rec["n_chars"], 97):
+            ch = rec["norm_text"][i]
+            if ch not in "\n ":
+                assert fold_char(raw[full[i]]) == ch
+
+
+def test_articles_and_sentences_join(out):
+    docs = table(out, "documents").set_index("doc_id")
+    arts = table(out, "articles")
+    sents = table(out, "sentences")
+    assert set(arts["doc_id"]) <= set(docs.index)
+    assert set(sents["article_id"]) <= set(arts["article_id"])
+    assert set(arts["kind"]) <= {"news", "feature", "photo_caption", "header", "other"}
+    for rec in sents.to_dict("records"):
+        assert docs.loc[rec["doc_id"], "norm_text"][rec["start"]:rec["end"]] == rec["text"]
+    merged = sents.merge(arts[["article_id", "start", "end"]], on="article_id", suffixes=("", "_a"))
+    assert ((merged["start"] >= merged["start_a"]) & (merged["end"] <= merged["end_a"])).all()
+    # bylines are not sentences
+    assert not sents["text"].str.startswith(("本报讯", "□本报记者")).any()
+    # sentences do not overlap
+    s = sents.sort_values(["doc_id", "start"])
+    assert (s.groupby("doc_id")["start"].shift(-1).fillna(10**9) >= s["end"]).all()
+
+
+def test_tokens_cover_their_sentences(out):
+    sents = table(out, "sentences").set_index("sentence_id")
+    toks = table(out, "tokens")
+    docs = table(out, "documents").set_index("doc_id")
+    joined = toks.groupby("sentence_id")["text"].apply("".join)
+    for sid, text in joined.items():
+        assert text == sents.loc[sid, "text"].replace(" ", "")
+    sample = toks.sample(200, random_state=0)
+    for rec in sample.to_dict("records"):
+        assert docs.loc[rec["doc_id"], "norm_text"][rec["start"]:rec["end"]] == rec["text"]
+
+
+def test_runs_are_byte_identical(out, tmp_path):
+    proc = run_cli("run", SEEDS, "--out", tmp_path, "--tokens", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    for name in ("documents", "articles", "sentences", "tokens", "errors"):
+        assert (out / f"{name}.parquet").read_bytes() == (tmp_path / f"{name}.parquet").read_bytes(), name
+
+
+def test_bad_documents_fail_alone(tmp_path):
+    pages = tmp_path / "pages"
+    shutil.copytree(SEEDS, pages)
+    (pages / "zz_binary.txt").write_bytes(b"\x00\xff\x00\xfe" * 100)
+    (pages / "zz_empty.txt").write_bytes(b"   \n")
+    out = tmp_path / "out"
+    proc = run_cli("run", pages, "--out", out, "--quiet")
+    assert proc.returncode == 1
+    assert "zz_binary.txt" in proc.stderr and "zz_empty.txt" in proc.stderr
+    assert len(table(out, "documents")) == 5
+    errors = table(out, "errors")
+    assert sorted(Path(s).name for s in errors["source"]) == ["zz_binary.txt", "zz_empty.txt"]
+
+
+def test_bad_rules_write_nothing(tmp_path, out):
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules)
+    with open(rules / "articles.yml", "a", encoding="utf-8") as fh:
+        fh.write("no_such_key: [1]\n")
+    target = tmp_path / "out"
+    shutil.copytree(out, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    proc = run_cli("run", SEEDS, "--out", target, "--rules", rules, "--quiet")
+    assert proc.returncode == 2
+    assert "articles.yml:" in proc.stderr and "no_such_key" in proc.stderr
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+
+
+def test_missing_model_exit_code(tmp_path):
+    proc = run_cli("run", SEEDS, "--out", tmp_path / "o", "--model", tmp_path / "none", "--quiet")
+    assert proc.returncode == 3 and "fetch-model" in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_jsonl_input(tmp_path):
+    src = tmp_path / "in.jsonl"
+    with open(src, "w", encoding="utf-8") as fh:
+        for i, page in enumerate(sorted(SEEDS.glob("*.txt"))[:2]):
+            rec = {"id": f"r{i}", "text": page.read_text(encoding="utf-8-sig"), "pub_date": "2024-01-0%d" % (i + 1)}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    proc = run_cli("run", src, "--out", tmp_path / "o", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    docs = table(tmp_path / "o", "documents").sort_values("source_id")
+    assert list(docs["source_id"]) == ["r0", "r1"]
+    assert list(docs["pub_date_basis"]) == ["input", "input"]
+    assert str(docs["pub_date"].iloc[1]) == "2024-01-02"
+
+
+@pytest.mark.skipif(not (SCORER.exists() and GOLD.exists()), reason="shared/ scorer and gold not beside the project")
+def test_scorer_on_visible_gold(out):
+    proc = subprocess.run([sys.executable, str(SCORER), "--tables", str(out), "--gold", str(GOLD), "--json"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    scores = json.loads(proc.stdout)
+    assert scores["publication_year"]["f1"] == 1.0
+    assert scores["bylines"]["f1"] >= 0.95
+    assert scores["headlines"]["f1"] >= 0.85

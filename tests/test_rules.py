@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.paths import DEFAULT_RULES_DIR
+from pipeline.rules import RulesError, load_rules
+
+
+@pytest.fixture
+def rules_copy(tmp_path) -> Path:
+    dst = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, dst)
+    return dst
+
+
+def test_shipped_rules_load():
+    r = load_rules()
+    assert {"segment", "articles", "pubdate"} <= set(r.data)
+    assert len(r.version) == 16
+
+
+def _append(path: Path, text: str) -> int:
+    """Append text; return the 1-based line where it starts."""
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before.rstrip("\n") + "\n" + text, encoding="utf-8")
+    return before.rstrip("\n").count("\n") + 2
+
+
+def test_invalid_yaml_names_file_and_line(rules_copy):
+    line = _append(rules_copy / "segment.yml", "  - [unclosed\n")
+    with pytest.raises(RulesError) as exc:
+        load_rules(rules_copy)
+    assert any(p.startswith(f"{rules_copy / 'segment.yml'}:") for p in exc.value.problems)
+    assert str(line) in exc.value.problems[0] or str(line + 1) in exc.value.problems[0]
+
+
+def test_unknown_key_names_file_and_line(rules_copy):
+    line = _append(rules_copy / "articles.yml", "bylines_typo:\n  - x\n")
+    with pytest.raises(RulesError) as exc:
+        load_rules(rules_copy)
+    [problem] = exc.value.problems
+    assert problem.startswith(f"{rules_copy / 'articles.yml'}:{line}:")
+    assert "unknown key 'bylines_typo'" in problem
+
+
+def test_bad_regex_names_file_and_line(rules_copy):
+    path = rules_copy / "pubdate.yml"
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    idx = next(i for i, ln in enumerate(lines) if "迎接(?:党的)?二十大" in ln)
+    lines[idx] = lines[idx].replace("迎接(?:党的)?二十大", "迎接(?:党的二十大")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_rules(rules_copy)
+    [problem] = exc.value.problems
+    assert problem.startswith(f"{path}:{idx + 1}:") and "regex does not compile" in problem
+
+
+def test_wrong_type_and_duplicates(rules_copy):
+    path = rules_copy / "segment.yml"
+    line = _append(path, "  - 党工委\n  - 3\n")
+    with pytest.raises(RulesError) as exc:
+        load_rules(rules_copy)
+    text = "\n".join(exc.value.problems)
+    assert f"{path}:{line}: user_dict[" in text and "duplicate item" in text
+    assert f"{path}:{line + 1}: " in text and "expected a non-empty string" in text
+
+
+def test_missing_and_unknown_files(rules_copy):
+    (rules_copy / "segment.yml").unlink()
+    (rules_copy / "extra.yml").write_text("a: 1\n", encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_rules(rules_copy)
+    text = "\n".join(exc.value.problems)
+    assert "segment.yml:1: rules file missing" in text and "extra.yml:1: unknown rules file" in text
+
+
+def test_version_changes_with_content(rules_copy):
+    v1 = load_rules(rules_copy).version
+    _append(rules_copy / "segment.yml", "  - 新词语\n")
+    assert load_rules(rules_copy).version != v1
