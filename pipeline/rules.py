@@ -18,6 +18,7 @@ from typing import Any, Callable
 import regex
 import yaml
 
+from .numerals import ARABIC, CHINESE, NUMBER
 from .paths import DEFAULT_RULES_DIR
 
 
@@ -122,9 +123,132 @@ def dict_of(value: Check, *, keys: tuple[str, ...] | None = None) -> Check:
     return check
 
 
+def number(v, path, lines):
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return _problem(path, lines, f"expected a number, got {v!r}")
+    return []
+
+
+def one_of(*choices: str) -> Check:
+    def check(v, path, lines):
+        if v not in choices:
+            return _problem(path, lines, f"expected one of {', '.join(choices)}, got {v!r}")
+        return []
+    return check
+
+
+def pair(item: Check) -> Check:
+    def check(v, path, lines):
+        if not isinstance(v, list) or len(v) != 2:
+            return _problem(path, lines, f"expected a pair [first, last], got {v!r}")
+        return item(v[0], f"{path}[0]", lines) + item(v[1], f"{path}[1]", lines)
+    return check
+
+
+def month_day(v, path, lines):
+    import datetime as dt
+    try:
+        dt.date.fromisoformat(f"2000-{v}")
+    except (ValueError, TypeError):
+        return _problem(path, lines, f"expected a month-day MM-DD, got {v!r}")
+    return []
+
+
+# --- patterns: {placeholders}, compilation, examples ----------------------------------------
+
+# Built-in fragments every pattern may use besides its file's lexicons.
+BUILTINS = {
+    "num": NUMBER,
+    "arabic": ARABIC,
+    "cn_num": CHINESE,
+    "year": r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}",
+    "month": r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]",
+    "day": r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]",
+}
+PLACEHOLDER = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def lexicon_alternation(value) -> str:
+    words = list(value) if isinstance(value, (list, dict)) else []
+    return "|".join(regex.escape(str(w)) for w in sorted(words, key=lambda w: (-len(str(w)), str(w))))
+
+
+def expand(pattern: str, lexicons: dict) -> str:
+    """Replace {name} by the lexicon's alternation or a built-in fragment.
+    Raises KeyError(name) for an unknown name."""
+    def sub(m):
+        name = m.group(1)
+        if name in lexicons:
+            return f"(?:{lexicon_alternation(lexicons[name])})"
+        if name in BUILTINS:
+            return f"(?:{BUILTINS[name]})"
+        raise KeyError(name)
+    return PLACEHOLDER.sub(sub, pattern)
+
+
+@dataclass
+class Pattern:
+    id: str
+    regex: regex.Pattern
+    value: str
+    priority: int = 0
+
+
+def compile_patterns(data: dict) -> list[Pattern]:
+    """The validated patterns of a rules file, compiled (validation has run at load)."""
+    lex = data.get("lexicons", {})
+    return [Pattern(p["id"], regex.compile(expand(p["regex"], lex)), p["value"], p.get("priority", 0))
+            for p in data.get("patterns", [])]
+
+
+def _check_patterns(data: dict, lines: LineMap, values: tuple[str, ...]) -> list[tuple[str, int, str]]:
+    out = []
+    lex = data.get("lexicons", {}) if isinstance(data.get("lexicons"), dict) else {}
+    seen: set[str] = set()
+    for i, p in enumerate(data.get("patterns", []) or []):
+        path = f"patterns[{i}]"
+        if not isinstance(p, dict) or not isinstance(p.get("regex"), str):
+            continue  # reported by the schema check
+        if p.get("id") in seen:
+            out += _problem(f"{path}.id", lines, f"duplicate pattern id {p.get('id')!r}")
+        seen.add(p.get("id"))
+        if p.get("value") not in values:
+            out += _problem(f"{path}.value", lines, f"unknown value {p.get('value')!r} (known: {', '.join(values)})")
+        try:
+            compiled = regex.compile(expand(p["regex"], lex))
+        except KeyError as exc:
+            known = ", ".join(sorted(set(lex) | set(BUILTINS)))
+            out += _problem(f"{path}.regex", lines, f"pattern {p.get('id')!r}: unknown lexicon {{{exc.args[0]}}} (known: {known})")
+            continue
+        except regex.error as exc:
+            out += _problem(f"{path}.regex", lines, f"pattern {p.get('id')!r}: regex does not compile: {exc}")
+            continue
+        for j, ex in enumerate(p.get("examples", []) or []):
+            if not isinstance(ex, str):
+                continue
+            text, _, want = ex.partition(" => ")
+            m = compiled.search(text) if want else compiled.fullmatch(text)
+            if m is None or (want and m.group(0) != want):
+                out += _problem(f"{path}.examples[{j}]", lines,
+                                f"pattern {p.get('id')!r} does not match its example {ex!r}")
+    return out
+
+
 # --- the rules files ----------------------------------------------------------------------
 
 WORDS = list_of(string())
+PATTERNS = list_of(mapping({
+    "id": string(),
+    "regex": string(),
+    "value": string(),
+    "priority": integer,
+    "examples": list_of(string()),
+}, required=("id", "regex", "value")), unique=False)
+# which `value` normalisers each patterned file knows
+PATTERN_VALUES = {
+    "dates.yml": ("absolute", "relative", "festival", "relative_day", "now"),
+    "money.yml": ("amount", "range", "list_item", "scale_only"),
+}
 
 SPECS: dict[str, Check] = {
     "segment.yml": mapping({"user_dict": WORDS}, required=("user_dict",)),
@@ -153,6 +277,33 @@ SPECS: dict[str, Check] = {
         }, required=("name", "base_year", "pattern"))),
         "future_context": list_of(string(pattern=True)),
     }, required=("events", "anniversaries", "future_context")),
+    "dates.yml": mapping({
+        "lexicons": mapping({
+            "time_of_day": WORDS, "range_sep": WORDS, "now": WORDS,
+            "relative_year": dict_of(integer),
+            "year_part": dict_of(pair(month_day)),
+            "month_part": dict_of(pair(integer)),
+            "quarter": dict_of(pair(integer)),
+            "festival": dict_of(mapping({
+                "calendar": one_of("solar", "lunar", "term"), "month": integer, "day": integer,
+                "term": string(), "holiday": integer, "holiday_from": integer, "offset": integer,
+            }, required=("calendar",))),
+            "festival_suffix": dict_of(one_of("day", "holiday", "eve")),
+            "relative_day": dict_of(mapping({"from": one_of("previous", "publication"), "days": integer},
+                                            required=("from", "days"))),
+        }, required=("time_of_day", "range_sep", "relative_year", "year_part", "month_part", "quarter",
+                     "festival", "festival_suffix", "relative_day", "now")),
+        "patterns": PATTERNS,
+    }, required=("lexicons", "patterns")),
+    "money.yml": mapping({
+        "lexicons": mapping({
+            "currency": dict_of(string()), "scale": dict_of(number),
+            "qualifier_before": WORDS, "qualifier_after": WORDS, "approx": WORDS,
+            "per_unit": WORDS, "per_verb": WORDS, "range_sep": WORDS, "list_sep": WORDS,
+        }, required=("currency", "scale", "qualifier_before", "qualifier_after", "approx",
+                     "per_unit", "per_verb", "range_sep", "list_sep")),
+        "patterns": PATTERNS,
+    }, required=("lexicons", "patterns")),
 }
 
 
@@ -217,8 +368,11 @@ def load_rules(folder: Path | None = None) -> Rules:
         except RulesError as exc:
             problems += exc.problems
             continue
+        found = spec(value, "", lines)
+        if not found and name in PATTERN_VALUES:
+            found = _check_patterns(value, lines, PATTERN_VALUES[name])
         problems += [f"{path}:{line}: {p}: {msg}" if p else f"{path}:{line}: {msg}"
-                     for p, line, msg in spec(value, "", lines)]
+                     for p, line, msg in found]
         data[name.removesuffix(".yml")] = value
     for path in sorted(folder.glob("*.y*ml")):
         if path.name not in SPECS:

@@ -16,6 +16,8 @@ from tqdm import tqdm
 
 from . import __version__
 from .articles import ArticleSplitter
+from .extract.dates import DateExtractor
+from .extract.money import MoneyExtractor
 from .ingest import IngestError, RawDocument, read_inputs
 from .normalize import NORMALIZER_VERSION, normalize
 from .pubdate import PubDateInferrer, load_manifest, resolve_pub_date
@@ -31,6 +33,8 @@ class Context:
     segmenter: Segmenter
     splitter: ArticleSplitter
     inferrer: PubDateInferrer
+    dates: DateExtractor
+    money: MoneyExtractor
     manifest: dict | None = None
     with_tokens: bool = False
 
@@ -42,6 +46,8 @@ class Context:
                    segmenter=Segmenter.load(model_dir, rules["segment"]["user_dict"]),
                    splitter=ArticleSplitter(rules["articles"]),
                    inferrer=PubDateInferrer(rules["pubdate"]),
+                   dates=DateExtractor(rules["dates"]),
+                   money=MoneyExtractor(rules["money"]),
                    manifest=load_manifest(manifest) if manifest else None,
                    with_tokens=with_tokens)
 
@@ -52,6 +58,11 @@ class DocumentRows:
     articles: list[dict] = field(default_factory=list)
     sentences: list[dict] = field(default_factory=list)
     tokens: list[dict] = field(default_factory=list)
+    entities: list[dict] = field(default_factory=list)
+    dates: list[dict] = field(default_factory=list)
+    money: list[dict] = field(default_factory=list)
+
+    TABLES = ("documents", "articles", "sentences", "tokens", "entities", "dates", "money")
 
 
 class StageError(Exception):
@@ -106,10 +117,13 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
             spans += [(article_id, s, e) for s, e in split_sentences(norm.text, start, p.end)]
     spans.sort(key=lambda t: (t[1], t[2]))
 
+    sentence_ids = [f"{doc.doc_id}-s{seq:04d}" for seq in range(len(spans))]
+    _stage("extract", extract_mentions, out, doc.doc_id, norm.text, spans, sentence_ids, pub, ctx)
+
     texts = [norm.text[s:e] for _, s, e in spans]
     docs = _stage("segment", lambda: list(ctx.segmenter.docs(texts)))
     for seq, ((article_id, s, e), sdoc) in enumerate(zip(spans, docs)):
-        sentence_id = f"{doc.doc_id}-s{seq:04d}"
+        sentence_id = sentence_ids[seq]
         out.sentences.append({"sentence_id": sentence_id, "doc_id": doc.doc_id,
                               "article_id": article_id, "seq": seq, "start": s, "end": e,
                               "text": norm.text[s:e]})
@@ -121,6 +135,35 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
                                    "start": s + tok.idx, "end": s + tok.idx + len(tok.text),
                                    "text": tok.text})
     return out
+
+
+def extract_mentions(out: DocumentRows, doc_id: str, text: str, spans: list[tuple[str, int, int]],
+                     sentence_ids: list[str], pub, ctx: Context) -> None:
+    """Dates and money of every sentence; dates are resolved article by article."""
+    found: list[tuple[int, int, str, str, str, str, dict]] = []   # start, end, label, ... row
+    by_article: dict[str, list] = {}
+    for (article_id, s, e), sid in zip(spans, sentence_ids):
+        sentence = text[s:e]
+        for mn in ctx.dates.find(sentence):
+            mn.start, mn.end = mn.start + s, mn.end + s
+            by_article.setdefault(article_id, []).append((mn, sid))
+        for mo in ctx.money.find(sentence):
+            found.append((mo.start + s, mo.end + s, "MONEY", mo.rule, article_id, sid, {
+                "amount": mo.amount, "currency": mo.currency, "low": mo.low, "high": mo.high,
+                "qualifier": mo.qualifier, "per": mo.per}))
+    for article_id, items in by_article.items():
+        ctx.dates.resolve_article([mn for mn, _ in items], pub.date, pub.year)
+        for mn, sid in items:
+            found.append((mn.start, mn.end, "DATE", mn.rule, article_id, sid, {
+                "start_date": mn.start_date, "end_date": mn.end_date, "grain": mn.grain,
+                "anchor": mn.anchor}))
+    found.sort(key=lambda t: (t[0], t[1], t[2]))
+    for n, (s, e, label, rule, article_id, sid, value) in enumerate(found):
+        base = {"entity_id": f"{doc_id}-e{n:04d}", "doc_id": doc_id, "article_id": article_id,
+                "sentence_id": sid, "start": s, "end": e, "text": text[s:e]}
+        out.entities.append({**base, "label": label, "source": "dates" if label == "DATE" else "money",
+                             "rule": rule})
+        (out.dates if label == "DATE" else out.money).append({**base, **value, "rule": rule})
 
 
 @dataclass
@@ -159,17 +202,12 @@ def run(input_path: Path, out_dir: Path, ctx: Context, *, progress: bool = True)
             where = item.source + (f" (id {item.source_id})" if item.source_id else "")
             tqdm.write(f"error: {where}: {exc.stage}: {exc}", file=sys.stderr)
             continue
-        for name in ("documents", "articles", "sentences", "tokens"):
+        for name in DocumentRows.TABLES:
             getattr(rows, name).extend(getattr(got, name))
         summary.chars += len(item.text)
-    tables = {
-        "documents": build_table("documents", rows.documents),
-        "articles": build_table("articles", rows.articles),
-        "sentences": build_table("sentences", rows.sentences),
-        "errors": build_table("errors", errors),
-    }
-    if ctx.with_tokens:
-        tables["tokens"] = build_table("tokens", rows.tokens)
+    names = [n for n in DocumentRows.TABLES if n != "tokens" or ctx.with_tokens]
+    tables = {name: build_table(name, getattr(rows, name)) for name in names}
+    tables["errors"] = build_table("errors", errors)
     summary.written = write_tables(out_dir, tables)
     summary.documents = len(rows.documents)
     summary.failed = len(errors)

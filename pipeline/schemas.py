@@ -23,6 +23,9 @@ def f(name: str, type_: pa.DataType, description: str, nullable: bool = True) ->
 
 NAMES = pa.list_(pa.string())
 DOC_ID = f("doc_id", pa.string(), "document id: sha256 of file name, record id and content (16 hex)", False)
+ENTITY_ID = f("entity_id", pa.string(), "doc_id-eNNNN, in text order", False)
+ARTICLE_ID = f("article_id", pa.string(), "article the mention is in", False)
+SENTENCE_ID = f("sentence_id", pa.string(), "sentence the mention is in", False)
 START = f("start", pa.int32(), "start offset in documents.norm_text (inclusive)", False)
 END = f("end", pa.int32(), "end offset in documents.norm_text (exclusive)", False)
 
@@ -93,6 +96,34 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         START, END,
         f("text", pa.string(), "norm_text[start:end]", False),
     ], ("sentence_id", "i")),
+    _spec("entities", "every mention found, one row per span, whatever its label", [
+        ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID,
+        f("label", pa.string(), "DATE | MONEY (PERSON, ORG, LOC, TITLE, PROJECT from later stages)", False),
+        START, END,
+        f("text", pa.string(), "norm_text[start:end]", False),
+        f("source", pa.string(), "the extractor that found it: dates, money, ...", False),
+        f("rule", pa.string(), "id of the rule that found it (rules/*.yml)", False),
+    ], ("entity_id",)),
+    _spec("dates", "date mentions normalised to ISO date ranges (DATE rows of entities)", [
+        ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
+        f("text", pa.string(), "norm_text[start:end]", False),
+        f("start_date", pa.date32(), "first day covered; null when unresolved"),
+        f("end_date", pa.date32(), "last day covered; null when unresolved"),
+        f("grain", pa.string(), "day | month | quarter | half | year | period | range | unresolved", False),
+        f("anchor", pa.string(), "explicit | publication | article | previous | unresolved", False),
+        f("rule", pa.string(), "id of the pattern in rules/dates.yml", False),
+    ], ("entity_id",)),
+    _spec("money", "money mentions normalised to numbers (MONEY rows of entities)", [
+        ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
+        f("text", pa.string(), "norm_text[start:end]", False),
+        f("amount", pa.float64(), "the amount in the currency's main unit (8亿元 -> 800000000.0); null for ranges"),
+        f("currency", pa.string(), "ISO 4217 code", False),
+        f("low", pa.float64(), "lower end of a range"),
+        f("high", pa.float64(), "upper end of a range"),
+        f("qualifier", pa.string(), "约, 余, 近, 超, 突破, 以上, 不超过, 最高 … as written"),
+        f("per", pa.string(), "rate phrase: 每人每月"),
+        f("rule", pa.string(), "id of the pattern in rules/money.yml", False),
+    ], ("entity_id",)),
     _spec("errors", "documents that could not be processed", [
         f("source", pa.string(), "input file (with :line for JSONL)", False),
         f("source_id", pa.string(), "record id, when known"),

@@ -1,0 +1,283 @@
+"""Dates: find calendar expressions with rules/dates.yml and normalise them to ISO ranges.
+
+Two phases, as in HeidelTime: `find` returns underspecified mentions (what the text says);
+`resolve` fills them in from the context, in article order:
+  explicit     the text gives the year ("2021年7月22日")
+  publication  the year comes from the publication date; a year-less date takes the year
+               that puts it nearest to that date (a January page's "12月28日" is last year's)
+  article      "截至目前", "今年以来" end at the article's date: its first news-time date
+  previous     "当天", "次日" count from the previous date mentioned in the article
+  unresolved   nothing to anchor it: start_date and end_date stay empty
+Two mentions joined by a range word ("2月28日至3月1日", "3月2日至6日", "2019年至2023年")
+become one range mention; the second part takes what it leaves out from the first.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+import regex
+
+from ..numerals import NumeralError, parse_number
+from ..rules import compile_patterns, lexicon_alternation
+from .matching import Match, find_all
+
+GRAINS = ("day", "month", "quarter", "half", "year", "period", "range", "unresolved")
+
+
+@dataclass
+class DateMention:
+    start: int
+    end: int
+    text: str
+    rule: str
+    kind: str                       # the pattern's value: absolute, relative, festival, ...
+    fields: dict = field(default_factory=dict)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    grain: str = "unresolved"
+    anchor: str = "unresolved"
+    part2: dict | None = None       # the second half of a range
+
+
+@dataclass
+class DateContext:
+    pub_date: dt.date | None
+    pub_year: int | None
+    article_date: dt.date | None = None
+    previous: dt.date | None = None
+
+
+def _int(s: str | None) -> int | None:
+    if s is None:
+        return None
+    try:
+        return int(parse_number(s.strip()))
+    except (NumeralError, ValueError):
+        return None
+
+
+def _last_day(y: int, m: int) -> int:
+    return calendar.monthrange(y, m)[1]
+
+
+def _safe(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+class DateExtractor:
+    def __init__(self, rules: dict):
+        self.lex = rules["lexicons"]
+        self.patterns = compile_patterns(rules)
+        sep = lexicon_alternation(self.lex["range_sep"])
+        self.range_sep = regex.compile(rf"\s*(?:{sep})\s*")
+
+    # ---- phase 1: what the text says -------------------------------------------------
+    def find(self, text: str) -> list[DateMention]:
+        out: list[DateMention] = []
+        for mt in find_all(self.patterns, text):
+            fields = {k: v for k, v in mt.m.groupdict().items() if v is not None}
+            out.append(DateMention(mt.start, mt.end, mt.text, mt.pattern.id, mt.pattern.value, fields))
+        return self._merge_ranges(text, out)
+
+    def _merge_ranges(self, text: str, mentions: list[DateMention]) -> list[DateMention]:
+        merged: list[DateMention] = []
+        i = 0
+        while i < len(mentions):
+            a = mentions[i]
+            b = mentions[i + 1] if i + 1 < len(mentions) else None
+            if (b is not None and a.kind == "absolute" and b.kind == "absolute"
+                    and self.range_sep.fullmatch(text, a.end, b.start) and self._compatible(a.fields, b.fields)):
+                merged.append(DateMention(a.start, b.end, text[a.start:b.end], a.rule, "range",
+                                          dict(a.fields), part2=dict(b.fields)))
+                i += 2
+                continue
+            if a.rule.endswith("day_in_range"):
+                i += 1  # a bare "6日" that no range took: not a date on its own
+                continue
+            merged.append(a)
+            i += 1
+        return merged
+
+    @staticmethod
+    def _compatible(a: dict, b: dict) -> bool:
+        # the end may leave out what the start gives, never give what the start lacks
+        order = ("y", "m", "d")
+        first_a = next((k for k in order if k in a), None)
+        first_b = next((k for k in order if k in b), None)
+        if first_a is None or first_b is None:
+            return False
+        return order.index(first_b) >= order.index(first_a) and "since" not in a
+
+    # ---- phase 2: what it means --------------------------------------------------------
+    def _year_for(self, m: int, d: int | None, ctx: DateContext) -> tuple[int | None, str]:
+        """The year of a year-less month(-day): nearest to the publication date."""
+        if ctx.pub_date is not None:
+            best = None
+            for y in (ctx.pub_date.year - 1, ctx.pub_date.year, ctx.pub_date.year + 1):
+                probe = _safe(y, m, min(d or 15, _last_day(y, m)))
+                if probe is None:
+                    continue
+                gap = abs((probe - ctx.pub_date).days)
+                if best is None or gap < best[0]:
+                    best = (gap, y)
+            return (best[1], "publication") if best else (None, "unresolved")
+        if ctx.pub_year is not None:
+            return ctx.pub_year, "publication"
+        return None, "unresolved"
+
+    def _span(self, f: dict, y: int) -> tuple[dt.date, dt.date, str] | None:
+        """Dates covered by year y plus the month/day/part/quarter fields in f."""
+        m, d = _int(f.get("m")), _int(f.get("d"))
+        if m is not None and not 1 <= m <= 12:
+            return None
+        if d is not None:
+            if m is None:
+                return None
+            day = _safe(y, m, d)
+            return (day, day, "day") if day else None
+        if m is not None:
+            part = f.get("part") or f.get("mpart")
+            if part:
+                lo, hi = self.lex["month_part"][part]
+                last = _last_day(y, m)
+                return dt.date(y, m, min(lo, last)), dt.date(y, m, min(hi, last)), "period"
+            return dt.date(y, m, 1), dt.date(y, m, _last_day(y, m)), "month"
+        if f.get("q"):
+            lo, hi = self.lex["quarter"][f["q"]]
+            return dt.date(y, lo, 1), dt.date(y, hi, _last_day(y, hi)), "quarter"
+        if f.get("part"):
+            lo, hi = self.lex["year_part"][f["part"]]
+            s, e = dt.date.fromisoformat(f"{y}-{lo}"), dt.date.fromisoformat(f"{y}-{hi}")
+            grain = "half" if (e - s).days > 150 else "period"
+            return s, e, grain
+        return dt.date(y, 1, 1), dt.date(y, 12, 31), "year"
+
+    def _absolute(self, f: dict, ctx: DateContext) -> tuple[dt.date, dt.date, str, str] | None:
+        y = _int(f.get("y"))
+        anchor = "explicit"
+        if y is None:
+            m = _int(f.get("m"))
+            if m is None:
+                return None
+            y, anchor = self._year_for(m, _int(f.get("d")), ctx)
+            if y is None:
+                return None
+        span = self._span(f, y)
+        return (*span, anchor) if span else None
+
+    def _festival_day(self, name: str, y: int) -> dt.date | None:
+        spec = self.lex["festival"][name]
+        if spec["calendar"] == "solar":
+            day = _safe(y, spec["month"], spec["day"])
+        elif spec["calendar"] == "lunar":
+            from borax.calendars.lunardate import LunarDate
+            try:
+                day = LunarDate(y, spec["month"], spec["day"]).to_solar_date()
+            except ValueError:
+                return None
+        else:
+            from borax.calendars.lunardate import TermUtils
+            day = TermUtils.nth_term_day(y, term_name=spec["term"])
+        return day + dt.timedelta(days=spec.get("offset", 0)) if day else None
+
+    def _festival(self, f: dict, ctx: DateContext):
+        name, suffix = f["fest"], self.lex["festival_suffix"][f["fsuf"]]
+        spec = self.lex["festival"][name]
+        if "rel" in f and ctx.pub_year is not None:
+            years, anchor = [ctx.pub_year + self.lex["relative_year"][f["rel"]]], "publication"
+        elif ctx.pub_date is not None:
+            years, anchor = [ctx.pub_date.year - 1, ctx.pub_date.year, ctx.pub_date.year + 1], "publication"
+        elif ctx.pub_year is not None:
+            years, anchor = [ctx.pub_year], "publication"
+        else:
+            return None
+        days = [d for d in (self._festival_day(name, y) for y in years) if d]
+        if not days:
+            return None
+        day = min(days, key=lambda d: abs((d - ctx.pub_date).days)) if ctx.pub_date and len(days) > 1 else days[0]
+        if suffix == "eve":
+            day = day - dt.timedelta(days=1)
+            return day, day, "day", anchor
+        if suffix == "holiday" and spec.get("holiday"):
+            s = day + dt.timedelta(days=spec.get("holiday_from", 0))
+            return s, s + dt.timedelta(days=spec["holiday"] - 1), "range", anchor
+        return day, day, "day", anchor
+
+    def _relative(self, f: dict, ctx: DateContext):
+        if ctx.pub_year is None:
+            return None
+        y = ctx.pub_year + self.lex["relative_year"].get(f.get("rel", ""), 0)
+        if f.get("same"):
+            f = {k: v for k, v in f.items() if k != "same"}
+        span = self._span(f, y)
+        if span is None:
+            return None
+        return (*span, "publication")
+
+    def _since(self, start: dt.date, ctx: DateContext):
+        end = ctx.article_date or ctx.pub_date
+        if end is None or end < start:
+            return None
+        return start, end, "range", "article"
+
+    def resolve_one(self, mn: DateMention, ctx: DateContext) -> None:
+        f = mn.fields
+        got = None
+        if mn.kind == "absolute":
+            got = self._absolute(f, ctx)
+        elif mn.kind == "range":
+            a = self._absolute(f, ctx)
+            if a is not None:
+                b_fields = dict(mn.part2 or {})
+                if "y" not in b_fields:
+                    b_fields["y"] = str(a[0].year)
+                    if "m" not in b_fields:
+                        b_fields["m"] = str(a[0].month)
+                    elif _int(b_fields["m"]) is not None and _int(b_fields["m"]) < a[0].month:
+                        b_fields["y"] = str(a[0].year + 1)   # 12月28日至1月3日
+                b = self._absolute(b_fields, ctx)
+                if b is not None and b[1] >= a[0]:
+                    got = (a[0], b[1], "range", a[3])
+        elif mn.kind == "relative":
+            got = self._relative(f, ctx)
+        elif mn.kind == "festival":
+            got = self._festival(f, ctx)
+        elif mn.kind == "relative_day":
+            spec = self.lex["relative_day"][f["relday"]]
+            base = ctx.previous or ctx.article_date if spec["from"] == "previous" else ctx.pub_date
+            if base is not None:
+                day = base + dt.timedelta(days=spec["days"])
+                got = (day, day, "day", "previous" if spec["from"] == "previous" and ctx.previous else
+                       ("article" if spec["from"] == "previous" else "publication"))
+        elif mn.kind == "now":
+            day = ctx.article_date or ctx.pub_date
+            if day is not None:
+                got = (day, day, "day", "article")
+        if got is not None and f.get("since") and mn.kind in ("absolute", "relative"):
+            got = self._since(got[0], ctx)
+        if got is None:
+            mn.start_date = mn.end_date = None
+            mn.grain, mn.anchor = "unresolved", "unresolved"
+        else:
+            mn.start_date, mn.end_date, mn.grain, mn.anchor = got
+
+    def resolve_article(self, mentions: list[DateMention], pub_date: dt.date | None,
+                        pub_year: int | None) -> None:
+        """Resolve the mentions of one article, in text order."""
+        ctx = DateContext(pub_date, pub_year)
+        # the article's own date: its first news-time (year-less, day-level) date
+        for mn in mentions:
+            if mn.kind in ("absolute", "range", "festival") and not mn.fields.get("since"):
+                self.resolve_one(mn, ctx)
+                if mn.anchor == "publication" and mn.grain in ("day", "range"):
+                    ctx.article_date = mn.end_date
+                    break
+        for mn in mentions:
+            self.resolve_one(mn, ctx)
+            if mn.grain == "day" and mn.kind != "now":
+                ctx.previous = mn.start_date

@@ -1,0 +1,86 @@
+"""Money: find amounts with rules/money.yml and normalise them to numbers.
+
+    总投资约8亿元      -> amount 800000000.0, currency CNY, qualifier 约
+    3000余万元        -> 30000000.0, qualifier 余
+    每人每月950元      -> 950.0, per 每人每月
+    3万至5万元        -> low 30000.0, high 50000.0 (amount left empty)
+    6万、8万和10万元   -> three amounts: the unit is shared along the list
+    上亿元            -> 100000000.0, qualifier 上
+Amounts are in the stated currency's main unit (yuan for 元, dollars for 美元).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..numerals import NumeralError, parse_number
+from ..rules import compile_patterns, lexicon_alternation
+from .matching import find_all
+
+
+@dataclass
+class MoneyMention:
+    start: int
+    end: int
+    text: str
+    rule: str
+    amount: float | None
+    currency: str
+    low: float | None = None
+    high: float | None = None
+    qualifier: str | None = None
+    per: str | None = None
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 4)
+
+
+class MoneyExtractor:
+    def __init__(self, rules: dict):
+        self.lex = rules["lexicons"]
+        self.patterns = compile_patterns(rules)
+        verbs = lexicon_alternation(self.lex["per_verb"])
+        self.per_verb_tail = regex.compile(rf"(?:{verbs})$")
+
+    def _value(self, num: str | None, scale: str | None) -> float | None:
+        if num is None:
+            return None
+        try:
+            v = float(parse_number(num))
+        except (NumeralError, ValueError):
+            return None
+        if scale:
+            v *= float(self.lex["scale"][scale])
+        return v
+
+    def find(self, text: str) -> list[MoneyMention]:
+        out: list[MoneyMention] = []
+        for mt in find_all(self.patterns, text):
+            g = {k: v for k, v in mt.m.groupdict().items() if v is not None}
+            currency = self.lex["currency"].get(g.get("cur", ""), "CNY")
+            kind = mt.pattern.value
+            qualifier = g.get("qb") or g.get("approx") or g.get("qa")
+            per = None
+            if g.get("per"):
+                per = self.per_verb_tail.sub("", g["per"]) or None
+            elif g.get("per_after"):
+                per = "".join("每" + u for u in g["per_after"].split("/") if u)
+            amount = low = high = None
+            if kind == "amount":
+                amount = self._value(g.get("num"), g.get("scale"))
+            elif kind == "list_item":
+                amount = self._value(g.get("num"), g.get("scale") or g.get("lscale"))
+            elif kind == "scale_only":
+                amount = float(self.lex["scale"][g["scale"]])
+            elif kind == "range":
+                low = self._value(g.get("num"), g.get("scale") or g.get("scale2"))
+                high = self._value(g.get("num2"), g.get("scale2"))
+                if low is None or high is None or low >= high:
+                    continue  # "3-2元" is not a range of money
+            if amount is None and kind != "range":
+                continue
+            out.append(MoneyMention(mt.start, mt.end, mt.text, mt.pattern.id, _round(amount), currency,
+                                    _round(low), _round(high), qualifier, per))
+        return out
