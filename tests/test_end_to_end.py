@@ -38,7 +38,7 @@ def table(out, name):
 
 
 def test_every_table_has_its_declared_schema_and_key(out):
-    for name in ("documents", "articles", "sentences", "tokens", "errors"):
+    for name in ("documents", "articles", "sentences", "tokens", "entities", "dates", "money", "errors"):
         t = pq.read_table(out / f"{name}.parquet")
         assert t.schema.equals(TABLES[name].schema, check_metadata=False), name
         df = t.to_pandas()
@@ -84,6 +84,27 @@ def test_articles_and_sentences_join(out):
     assert (s.groupby("doc_id")["start"].shift(-1).fillna(10**9) >= s["end"]).all()
 
 
+def test_mentions_join_to_entities_sentences_and_text(out):
+    docs = table(out, "documents").set_index("doc_id")
+    sents = table(out, "sentences").set_index("sentence_id")
+    ents = table(out, "entities")
+    for name, label in (("dates", "DATE"), ("money", "MONEY")):
+        t = table(out, name)
+        assert len(t) > 0, name
+        sub = ents[ents["label"] == label]
+        assert sorted(t["entity_id"]) == sorted(sub["entity_id"])
+    for rec in ents.to_dict("records"):
+        assert docs.loc[rec["doc_id"], "norm_text"][rec["start"]:rec["end"]] == rec["text"]
+        s = sents.loc[rec["sentence_id"]]
+        assert s["start"] <= rec["start"] < rec["end"] <= s["end"]
+        assert s["article_id"] == rec["article_id"]
+    dates = table(out, "dates")
+    resolved = dates[dates["grain"] != "unresolved"]
+    assert (resolved["start_date"] <= resolved["end_date"]).all()
+    money = table(out, "money")
+    assert set(money["currency"]) == {"CNY"}
+
+
 def test_tokens_cover_their_sentences(out):
     sents = table(out, "sentences").set_index("sentence_id")
     toks = table(out, "tokens")
@@ -99,7 +120,7 @@ def test_tokens_cover_their_sentences(out):
 def test_runs_are_byte_identical(out, tmp_path):
     proc = run_cli("run", SEEDS, "--out", tmp_path, "--tokens", "--quiet")
     assert proc.returncode == 0, proc.stderr
-    for name in ("documents", "articles", "sentences", "tokens", "errors"):
+    for name in ("documents", "articles", "sentences", "tokens", "entities", "dates", "money", "errors"):
         assert (out / f"{name}.parquet").read_bytes() == (tmp_path / f"{name}.parquet").read_bytes(), name
 
 
@@ -160,3 +181,6 @@ def test_scorer_on_visible_gold(out):
     assert scores["publication_year"]["f1"] == 1.0
     assert scores["bylines"]["f1"] >= 0.95
     assert scores["headlines"]["f1"] >= 0.85
+    assert scores["dates_A"]["f1"] >= 0.95
+    assert scores["dates_B"]["f1"] >= 0.80
+    assert scores["money"]["f1"] >= 0.97

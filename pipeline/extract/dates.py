@@ -281,3 +281,12 @@ class DateExtractor:
             self.resolve_one(mn, ctx)
             if mn.grain == "day" and mn.kind != "now":
                 ctx.previous = mn.start_date
+
+
+def extract_dates(extractor: DateExtractor, text: str, pub_date: dt.date | None,
+                  pub_year: int | None = None) -> list[DateMention]:
+    """Find and resolve the dates of a text taken as one article (for tests and `explain`)."""
+    mentions = extractor.find(text)
+    extractor.resolve_article(mentions, pub_date, pub_year if pub_year is not None else
+                              (pub_date.year if pub_date else None))
+    return mentions
