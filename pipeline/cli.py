@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
 
     cr = sub.add_parser("check-rules", help="validate the rules files and print a summary")
     cr.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
+
+    br = sub.add_parser("bench-recognizers", help="score dates, money and numerals on Recognizers-Text cases")
+    br.add_argument("bench", type=Path, nargs="?", default=Path("../shared/bench"),
+                    help="folder with dates_/money_/numbers_recognizers.jsonl")
+    br.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
     return ap
 
 
@@ -101,7 +106,12 @@ def _cmd_check_rules(args) -> int:
     return EXIT_OK
 
 
+def _cmd_bench_recognizers(args) -> int:
+    from .bench_recognizers import main as bench
+    return bench(args.bench, args.rules)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"run": _cmd_run, "fetch-model": _cmd_fetch_model,
-            "check-rules": _cmd_check_rules}[args.command](args)
+    return {"run": _cmd_run, "fetch-model": _cmd_fetch_model, "check-rules": _cmd_check_rules,
+            "bench-recognizers": _cmd_bench_recognizers}[args.command](args)

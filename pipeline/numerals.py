@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import regex
 
-DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2,
-          "三": 3, "叁": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6,
-          "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2,
+          "兩": 2, "三": 3, "叁": 3, "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6,
+          "陸": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 
-CN_DIGIT = "〇零○一壹二贰两三叁四肆五伍六陆七柒八捌九玖"
+CN_DIGIT = "〇零○一壹二贰貳两兩三叁參四肆五伍六陆陸七柒八捌九玖"
 CN_UNIT = "十拾百佰千仟万萬亿億"
 ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
 CHINESE = rf"[{CN_DIGIT}{CN_UNIT}]+"
@@ -34,17 +34,31 @@ class NumeralError(ValueError):
     pass
 
 
-def _chinese_below_10k(s: str) -> int:
+def _chinese_below_10k(s: str, implied: int = 1) -> int:
+    """Positional numeral below 10,000. A last digit straight after a unit counts in the next
+    unit down, as spoken: 四百五 = 450, 两千四百五 = 2450 (but 四百零五 = 405); `implied`
+    is the unit of a lone digit (一万五: the 五 counts in thousands)."""
     total, digit = 0, None
     for ch in s:
         if ch in DIGITS:
             digit = DIGITS[ch]
+        elif ch.isdigit():
+            digit = int(ch)
         elif ch in SMALL_UNITS:
             total += (1 if digit is None else digit) * SMALL_UNITS[ch]
             digit = None
         else:
             raise NumeralError(f"not a Chinese numeral: {s!r}")
-    return total + (digit or 0)
+    if digit:
+        prev = s[-2] if len(s) >= 2 else None
+        if prev is None:
+            unit = implied
+        elif prev in SMALL_UNITS:
+            unit = max(SMALL_UNITS[prev] // 10, 1)
+        else:
+            unit = 1
+        total += digit * unit
+    return total
 
 
 def parse_chinese(s: str) -> int:
@@ -57,22 +71,34 @@ def parse_chinese(s: str) -> int:
         return int("".join(str(DIGITS[ch]) for ch in s))  # 二〇二三 -> 2023
     total = 0
     rest = s
+    last_big = None
     # split at 亿 then 万: 三亿五千万 -> 3 * 1e8 + 5000 * 1e4
-    for unit_char, unit in (("亿", 100_000_000), ("億", 100_000_000), ("万", 10_000), ("萬", 10_000)):
-        if unit_char in rest:
-            head, rest = rest.split(unit_char, 1)
-            total += (parse_chinese(head) if head else 1) * unit
+    for unit_chars, unit in (("亿億", 100_000_000), ("万萬", 10_000)):
+        for unit_char in unit_chars:
+            if unit_char in rest:
+                head, rest = rest.split(unit_char, 1)
+                total += (parse_chinese(head) if head else 1) * unit
+                last_big = unit
     if rest:
-        # 一万五 (= 15000) uses an implied unit one below the last; keep to the written digit
-        total += _chinese_below_10k(rest)
+        # 一万五 = 15000: a lone digit after 万 counts in thousands
+        total += _chinese_below_10k(rest, implied=last_big // 10 if last_big and len(rest) == 1 else 1)
     return total
 
 
 def parse_number(s: str) -> float | int:
     """Parse Arabic, Chinese or mixed numerals. Raises NumeralError when it cannot."""
-    s = s.strip().replace("，", ",")
+    s = regex.sub(r"\s+", "", s).replace("，", ",")
     if not s:
         raise NumeralError("empty numeral")
+    if s[0] in "负-−" and len(s) > 1:
+        return -parse_number(s[1:])
+    s = regex.sub(r"(?<=[\d十百千万亿萬億])[余多]", "", s)   # 十余万 -> 十万 (the qualifier is kept elsewhere)
+    if "点" in s and not s.startswith("点"):
+        whole, _, frac = s.partition("点")
+        if frac and all(ch in DIGITS or ch.isdigit() for ch in frac):
+            base = parse_number(whole) if whole else 0
+            digits = "".join(str(DIGITS[ch]) if ch in DIGITS else ch for ch in frac)
+            return base + int(digits) / 10 ** len(digits)
     if _ARABIC_RE.match(s):
         v = float(s.replace(",", ""))
         return int(v) if v.is_integer() and "." not in s else v

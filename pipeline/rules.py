@@ -161,7 +161,7 @@ BUILTINS = {
     "num": NUMBER,
     "arabic": ARABIC,
     "cn_num": CHINESE,
-    "year": r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}",
+    "year": r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}|两千零?[一二三四五六七八九十]{0,3}",
     "month": r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]",
     "day": r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]",
 }
@@ -246,7 +246,7 @@ PATTERNS = list_of(mapping({
 }, required=("id", "regex", "value")), unique=False)
 # which `value` normalisers each patterned file knows
 PATTERN_VALUES = {
-    "dates.yml": ("absolute", "relative", "festival", "relative_day", "now"),
+    "dates.yml": ("absolute", "relative", "festival", "relative_day", "now", "relative_month", "weekday", "lunar"),
     "money.yml": ("amount", "range", "list_item", "scale_only"),
 }
 
@@ -291,6 +291,11 @@ SPECS: dict[str, Check] = {
             "festival_suffix": dict_of(one_of("day", "holiday", "eve")),
             "relative_day": dict_of(mapping({"from": one_of("previous", "publication"), "days": integer},
                                             required=("from", "days"))),
+            "relative_month": dict_of(integer),
+            "relative_week": dict_of(integer),
+            "week_word": WORDS,
+            "weekday": dict_of(integer),
+            "lunar_month": dict_of(integer),
         }, required=("time_of_day", "range_sep", "relative_year", "year_part", "month_part", "quarter",
                      "festival", "festival_suffix", "relative_day", "now")),
         "patterns": PATTERNS,

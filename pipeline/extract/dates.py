@@ -23,7 +23,7 @@ from ..numerals import NumeralError, parse_number
 from ..rules import compile_patterns, lexicon_alternation
 from .matching import Match, find_all
 
-GRAINS = ("day", "month", "quarter", "half", "year", "period", "range", "unresolved")
+GRAINS = ("day", "week", "month", "quarter", "half", "year", "period", "range", "unresolved")
 
 
 @dataclass
@@ -92,7 +92,8 @@ class DateExtractor:
             b = mentions[i + 1] if i + 1 < len(mentions) else None
             if (b is not None and a.kind == "absolute" and b.kind == "absolute"
                     and self.range_sep.fullmatch(text, a.end, b.start) and self._compatible(a.fields, b.fields)):
-                merged.append(DateMention(a.start, b.end, text[a.start:b.end], a.rule, "range",
+                start = a.start - 1 if a.start > 0 and text[a.start - 1] in "从自" else a.start
+                merged.append(DateMention(start, b.end, text[start:b.end], a.rule, "range",
                                           dict(a.fields), part2=dict(b.fields)))
                 i += 2
                 continue
@@ -219,6 +220,49 @@ class DateExtractor:
             return None
         return (*span, "publication")
 
+    def _relative_month(self, f: dict, ctx: DateContext):
+        if ctx.pub_date is None:
+            return None
+        y = ctx.pub_date.year + self.lex["relative_year"].get(f.get("rel", ""), 0)
+        k = y * 12 + ctx.pub_date.month - 1 + self.lex["relative_month"][f["relm"]]
+        span = self._span({"m": str(k % 12 + 1), **{x: f[x] for x in ("d", "mpart") if x in f}}, k // 12)
+        return (*span, "publication") if span else None
+
+    def _weekday(self, f: dict, ctx: DateContext):
+        if ctx.pub_date is None:
+            return None
+        monday = ctx.pub_date - dt.timedelta(days=ctx.pub_date.weekday())
+        monday += dt.timedelta(weeks=self.lex["relative_week"].get(f.get("wrel", ""), 0))
+        wd = f.get("wd")
+        if wd is None:
+            return monday, monday + dt.timedelta(days=6), "week", "publication"
+        if wd == "末":
+            return monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), "range", "publication"
+        day = monday + dt.timedelta(days=self.lex["weekday"][wd] - 1)
+        return day, day, "day", "publication"
+
+    def _lunar(self, f: dict, ctx: DateContext):
+        from borax.calendars.lunardate import LunarDate
+        if ctx.pub_year is None:
+            return None
+        ld = f["ld"].replace("初", "").replace("廿", "二十")
+        lm, ldn = self.lex["lunar_month"][f["lm"]], _int(ld)
+        if ldn is None:
+            return None
+        days = []
+        for y in ((ctx.pub_date.year - 1, ctx.pub_date.year) if ctx.pub_date else (ctx.pub_year,)):
+            try:
+                days.append(LunarDate(y, lm, ldn).to_solar_date())
+            except ValueError:
+                try:  # a short month has no 三十: its last day
+                    days.append(LunarDate(y, lm, ldn - 1).to_solar_date() + dt.timedelta(days=1))
+                except ValueError:
+                    continue
+        if not days:
+            return None
+        day = min(days, key=lambda d: abs((d - ctx.pub_date).days)) if ctx.pub_date else days[0]
+        return day, day, "day", "publication"
+
     def _since(self, start: dt.date, ctx: DateContext):
         end = ctx.article_date or ctx.pub_date
         if end is None or end < start:
@@ -254,6 +298,12 @@ class DateExtractor:
                 day = base + dt.timedelta(days=spec["days"])
                 got = (day, day, "day", "previous" if spec["from"] == "previous" and ctx.previous else
                        ("article" if spec["from"] == "previous" else "publication"))
+        elif mn.kind == "relative_month":
+            got = self._relative_month(f, ctx)
+        elif mn.kind == "weekday":
+            got = self._weekday(f, ctx)
+        elif mn.kind == "lunar":
+            got = self._lunar(f, ctx)
         elif mn.kind == "now":
             day = ctx.article_date or ctx.pub_date
             if day is not None:
