@@ -300,6 +300,21 @@ SPECS: dict[str, Check] = {
                      "festival", "festival_suffix", "relative_day", "now")),
         "patterns": PATTERNS,
     }, required=("lexicons", "patterns")),
+    "titles.yml": mapping({
+        "lexicons": mapping({name: WORDS for name in (
+            "position", "party_organ", "modifier", "filler", "org_stop", "anaphor", "name_stop",
+            "org_suffix", "compound_surname", "surname")},
+            required=("position", "party_organ", "modifier", "filler", "org_stop", "anaphor",
+                      "name_stop", "org_suffix", "compound_surname", "surname")),
+    }, required=("lexicons",)),
+    "projects.yml": mapping({
+        "lexicons": mapping({
+            "suffix": WORDS, "stop": WORDS, "generic": WORDS, "status": dict_of(string()),
+            "investment_cue": WORDS, "area_cue": WORDS, "area_unit": WORDS,
+            "weak_suffix": WORDS, "project_cue": WORDS, "tail": WORDS,
+        }, required=("suffix", "stop", "tail", "generic", "status", "investment_cue", "area_cue", "area_unit",
+                     "weak_suffix", "project_cue")),
+    }, required=("lexicons",)),
     "money.yml": mapping({
         "lexicons": mapping({
             "currency": dict_of(string()), "scale": dict_of(number),

@@ -18,6 +18,9 @@ from . import __version__
 from .articles import ArticleSplitter
 from .extract.dates import DateExtractor
 from .extract.money import MoneyExtractor
+from .extract.officials import OfficialExtractor
+from .extract.projects import ProjectExtractor
+from .mentions import Extractors, Sentence, extract_document
 from .ingest import IngestError, RawDocument, read_inputs
 from .normalize import NORMALIZER_VERSION, normalize
 from .pubdate import PubDateInferrer, load_manifest, resolve_pub_date
@@ -33,8 +36,7 @@ class Context:
     segmenter: Segmenter
     splitter: ArticleSplitter
     inferrer: PubDateInferrer
-    dates: DateExtractor
-    money: MoneyExtractor
+    extractors: Extractors
     manifest: dict | None = None
     with_tokens: bool = False
 
@@ -46,8 +48,8 @@ class Context:
                    segmenter=Segmenter.load(model_dir, rules["segment"]["user_dict"]),
                    splitter=ArticleSplitter(rules["articles"]),
                    inferrer=PubDateInferrer(rules["pubdate"]),
-                   dates=DateExtractor(rules["dates"]),
-                   money=MoneyExtractor(rules["money"]),
+                   extractors=Extractors(DateExtractor(rules["dates"]), MoneyExtractor(rules["money"]),
+                                         OfficialExtractor(rules["titles"]), ProjectExtractor(rules["projects"])),
                    manifest=load_manifest(manifest) if manifest else None,
                    with_tokens=with_tokens)
 
@@ -61,8 +63,11 @@ class DocumentRows:
     entities: list[dict] = field(default_factory=list)
     dates: list[dict] = field(default_factory=list)
     money: list[dict] = field(default_factory=list)
+    officials: list[dict] = field(default_factory=list)
+    projects: list[dict] = field(default_factory=list)
 
-    TABLES = ("documents", "articles", "sentences", "tokens", "entities", "dates", "money")
+    TABLES = ("documents", "articles", "sentences", "tokens", "entities", "dates", "money",
+              "officials", "projects")
 
 
 class StageError(Exception):
@@ -117,16 +122,16 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
             spans += [(article_id, s, e) for s, e in split_sentences(norm.text, start, p.end)]
     spans.sort(key=lambda t: (t[1], t[2]))
 
-    sentence_ids = [f"{doc.doc_id}-s{seq:04d}" for seq in range(len(spans))]
-    _stage("extract", extract_mentions, out, doc.doc_id, norm.text, spans, sentence_ids, pub, ctx)
-
     texts = [norm.text[s:e] for _, s, e in spans]
     docs = _stage("segment", lambda: list(ctx.segmenter.docs(texts)))
+    sentences: list[Sentence] = []
     for seq, ((article_id, s, e), sdoc) in enumerate(zip(spans, docs)):
-        sentence_id = sentence_ids[seq]
+        sentence_id = f"{doc.doc_id}-s{seq:04d}"
         out.sentences.append({"sentence_id": sentence_id, "doc_id": doc.doc_id,
                               "article_id": article_id, "seq": seq, "start": s, "end": e,
                               "text": norm.text[s:e]})
+        bounds = sorted({t.idx for t in sdoc} | {t.idx + len(t.text) for t in sdoc})
+        sentences.append(Sentence(sentence_id, article_id, s, e, norm.text[s:e], bounds))
         if ctx.with_tokens:
             for tok in sdoc:
                 if tok.is_space:
@@ -134,36 +139,11 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
                 out.tokens.append({"doc_id": doc.doc_id, "sentence_id": sentence_id, "i": tok.i,
                                    "start": s + tok.idx, "end": s + tok.idx + len(tok.text),
                                    "text": tok.text})
+    mentions = _stage("extract", extract_document, doc.doc_id, norm.text, sentences, pub.date, pub.year,
+                      ctx.extractors)
+    for name in ("entities", "dates", "money", "officials", "projects"):
+        getattr(out, name).extend(getattr(mentions, name))
     return out
-
-
-def extract_mentions(out: DocumentRows, doc_id: str, text: str, spans: list[tuple[str, int, int]],
-                     sentence_ids: list[str], pub, ctx: Context) -> None:
-    """Dates and money of every sentence; dates are resolved article by article."""
-    found: list[tuple[int, int, str, str, str, str, dict]] = []   # start, end, label, ... row
-    by_article: dict[str, list] = {}
-    for (article_id, s, e), sid in zip(spans, sentence_ids):
-        sentence = text[s:e]
-        for mn in ctx.dates.find(sentence):
-            mn.start, mn.end = mn.start + s, mn.end + s
-            by_article.setdefault(article_id, []).append((mn, sid))
-        for mo in ctx.money.find(sentence):
-            found.append((mo.start + s, mo.end + s, "MONEY", mo.rule, article_id, sid, {
-                "amount": mo.amount, "currency": mo.currency, "low": mo.low, "high": mo.high,
-                "qualifier": mo.qualifier, "per": mo.per}))
-    for article_id, items in by_article.items():
-        ctx.dates.resolve_article([mn for mn, _ in items], pub.date, pub.year)
-        for mn, sid in items:
-            found.append((mn.start, mn.end, "DATE", mn.rule, article_id, sid, {
-                "start_date": mn.start_date, "end_date": mn.end_date, "grain": mn.grain,
-                "anchor": mn.anchor}))
-    found.sort(key=lambda t: (t[0], t[1], t[2]))
-    for n, (s, e, label, rule, article_id, sid, value) in enumerate(found):
-        base = {"entity_id": f"{doc_id}-e{n:04d}", "doc_id": doc_id, "article_id": article_id,
-                "sentence_id": sid, "start": s, "end": e, "text": text[s:e]}
-        out.entities.append({**base, "label": label, "source": "dates" if label == "DATE" else "money",
-                             "rule": rule})
-        (out.dates if label == "DATE" else out.money).append({**base, **value, "rule": rule})
 
 
 @dataclass

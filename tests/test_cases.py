@@ -62,3 +62,45 @@ def test_money_case(money, case, _):
             assert m.qualifier is None, m
         if "per" not in want:
             assert m.per is None, m
+
+
+@pytest.fixture(scope="module")
+def officials(rules):
+    from pipeline.extract.officials import OfficialExtractor
+    return OfficialExtractor(rules["titles"])
+
+
+@pytest.fixture(scope="module")
+def projects(rules):
+    from pipeline.extract.projects import ProjectExtractor
+    return ProjectExtractor(rules["projects"])
+
+
+def _bounds(segmenter, text):
+    doc = next(segmenter.docs([text]))
+    return sorted({t.idx for t in doc} | {t.idx + len(t.text) for t in doc})
+
+
+@pytest.mark.parametrize("case, _", list(_cases("titles.yml")))
+def test_titles_case(officials, segmenter, case, _):
+    text = case["text"]
+    got = officials.find(text, set(_bounds(segmenter, text)))
+    assert [(o.person, o.title) for o in got] == [(e["person"], e["title"]) for e in case["expect"]]
+    for o, want in zip(got, case["expect"]):
+        assert text[o.person_start:o.person_end] == o.person
+        if "org" in want:
+            assert o.org == want["org"], o
+
+
+@pytest.mark.parametrize("case, _", list(_cases("projects.yml")))
+def test_projects_case(projects, money, segmenter, case, _):
+    from pipeline.extract.projects import Amount
+    text = case["text"]
+    amounts = [Amount(m.start, m.end, m.amount, m.currency) for m in money.find(text)]
+    got = projects.find(text, _bounds(segmenter, text), amounts)
+    assert [p.name for p in got] == [e["name"] for e in case["expect"]]
+    for p, want in zip(got, case["expect"]):
+        assert text[p.start:p.end] == p.name
+        for key in ("investment", "status", "area_text"):
+            if key in want:
+                assert getattr(p, key) == want[key], (key, p)

@@ -38,7 +38,8 @@ def table(out, name):
 
 
 def test_every_table_has_its_declared_schema_and_key(out):
-    for name in ("documents", "articles", "sentences", "tokens", "entities", "dates", "money", "errors"):
+    for name in ("documents", "articles", "sentences", "tokens", "entities", "dates", "money",
+                 "officials", "projects", "errors"):
         t = pq.read_table(out / f"{name}.parquet")
         assert t.schema.equals(TABLES[name].schema, check_metadata=False), name
         df = t.to_pandas()
@@ -105,6 +106,27 @@ def test_mentions_join_to_entities_sentences_and_text(out):
     assert set(money["currency"]) == {"CNY"}
 
 
+def test_officials_and_projects(out):
+    docs = table(out, "documents").set_index("doc_id")
+    ents = table(out, "entities").set_index("entity_id")
+    officials = table(out, "officials")
+    assert len(officials) > 0
+    for rec in officials.to_dict("records"):
+        text = docs.loc[rec["doc_id"], "norm_text"]
+        assert text[rec["person_start"]:rec["person_end"]] == rec["person"]
+        assert rec["title_span"] in text[rec["start"]:rec["end"]]
+        assert rec["title_span"].endswith(rec["title"])
+    persons = ents[ents["label"] == "PERSON"]
+    assert set(officials["person"]) <= set(persons["text"])
+    projects = table(out, "projects")
+    assert set(projects["project_id"]) <= set(ents.index)
+    assert (projects["name"] == projects["text"]).all()
+    # bylines are not officials
+    arts = table(out, "articles")
+    reporters = {n for names in arts["reporters"] for n in names}
+    assert not (set(officials["person"]) & reporters)
+
+
 def test_tokens_cover_their_sentences(out):
     sents = table(out, "sentences").set_index("sentence_id")
     toks = table(out, "tokens")
@@ -120,7 +142,8 @@ def test_tokens_cover_their_sentences(out):
 def test_runs_are_byte_identical(out, tmp_path):
     proc = run_cli("run", SEEDS, "--out", tmp_path, "--tokens", "--quiet")
     assert proc.returncode == 0, proc.stderr
-    for name in ("documents", "articles", "sentences", "tokens", "entities", "dates", "money", "errors"):
+    for name in ("documents", "articles", "sentences", "tokens", "entities", "dates", "money",
+                 "officials", "projects", "errors"):
         assert (out / f"{name}.parquet").read_bytes() == (tmp_path / f"{name}.parquet").read_bytes(), name
 
 
@@ -184,3 +207,6 @@ def test_scorer_on_visible_gold(out):
     assert scores["dates_A"]["f1"] >= 0.95
     assert scores["dates_B"]["f1"] >= 0.80
     assert scores["money"]["f1"] >= 0.97
+    assert scores["officials"]["f1"] >= 0.90
+    assert scores["projects"]["f1"] >= 0.80
+    assert scores["project_investment"]["f1"] >= 0.80

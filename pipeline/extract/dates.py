@@ -317,8 +317,8 @@ class DateExtractor:
             mn.start_date, mn.end_date, mn.grain, mn.anchor = got
 
     def resolve_article(self, mentions: list[DateMention], pub_date: dt.date | None,
-                        pub_year: int | None) -> None:
-        """Resolve the mentions of one article, in text order."""
+                        pub_year: int | None) -> dt.date | None:
+        """Resolve the mentions of one article, in text order; return the article's date."""
         ctx = DateContext(pub_date, pub_year)
         # the article's own date: its first news-time (year-less, day-level) date
         for mn in mentions:
@@ -331,6 +331,7 @@ class DateExtractor:
             self.resolve_one(mn, ctx)
             if mn.grain == "day" and mn.kind != "now":
                 ctx.previous = mn.start_date
+        return ctx.article_date
 
 
 def extract_dates(extractor: DateExtractor, text: str, pub_date: dt.date | None,

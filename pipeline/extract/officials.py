@@ -1,0 +1,206 @@
+"""Officials: (person, position, organisation) from rules/titles.yml.
+
+    区委副书记、区长路录平      -> (路录平, 副书记, 区委), (路录平, 区长, 区)
+    柏庄镇党委副书记余希成      -> (余希成, 党委副书记, 柏庄镇)
+    该局局长郭晓磊             -> (郭晓磊, 局长, 区工信局) when 区工信局 was named before
+    王某（区委办公室主任）       -> (王某, 主任, 区委办公室)
+    习近平总书记               -> (习近平, 总书记, None)
+
+A position is found by the lexicon; the organisation is the text right before it, back
+to punctuation or a word of `org_stop`; coordinated positions joined by 、 share the name
+that follows the last one. A name is two to four characters starting with a surname, and
+its end must fall on a word boundary of the segmenter, so "路录平就…" gives 路录平.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..rules import lexicon_alternation
+
+# characters that end an organisation going backwards (besides org_stop words)
+ORG_BREAK = set("，,。；;：:！？!?“”\"《》、 \n…—")
+NAME_RE = regex.compile(r"\p{Han}{2,4}")
+JURISDICTION = regex.compile(r"^(?:常务)?副?([区县市镇乡省村])长$")
+
+
+@dataclass
+class Official:
+    start: int              # of the title span (or of the name when it comes first)
+    end: int                # end of the name (or of the title)
+    person: str
+    person_start: int
+    person_end: int
+    title: str              # 副书记, 党委副书记, 分包负责人
+    title_span: str         # 柏庄镇党委副书记
+    title_start: int
+    title_end: int
+    org: str | None         # as resolved (该局 -> 区工信局)
+    org_text: str | None    # as written
+    rule: str
+
+
+@dataclass
+class _Title:
+    start: int      # start of the title span (org included)
+    pos_start: int  # start of the position (organ and modifier included)
+    end: int
+    title: str
+    org: str | None
+
+
+class OfficialExtractor:
+    def __init__(self, rules: dict):
+        lex = rules["lexicons"]
+        self.lex = lex
+        pos = lexicon_alternation(lex["position"])
+        organ = lexicon_alternation(lex["party_organ"])
+        mod = lexicon_alternation(lex["modifier"])
+        filler = lexicon_alternation(lex["filler"])
+        self.position_re = regex.compile(
+            rf"(?:(?P<filler>{filler}))?(?P<title>(?:{organ})?(?:{mod})?(?:{pos}))(?![会处级别])")
+        self.org_stop = sorted(lex["org_stop"], key=len, reverse=True)
+        self.name_stop = set(lex["name_stop"])
+        self.name_stop_long = sorted((w for w in lex["name_stop"] if w not in ("的", "了", "着")), key=len, reverse=True)
+        self.surnames = set(lex["surname"])
+        self.compound = set(lex["compound_surname"])
+        self.org_suffix = tuple(lex["org_suffix"])
+        self.anaphors = set(lex["anaphor"])
+        self.paren_re = regex.compile(rf"(?P<name>\p{{Han}}{{2,4}})[（(](?P<inner>[^（()）]{{2,40}}?(?:{pos}))[）)]")
+
+    # ---- names -------------------------------------------------------------------------
+    def _is_surnamed(self, name: str) -> bool:
+        return name[:2] in self.compound or name[:1] in self.surnames
+
+    def _name_after(self, text: str, pos: int, bounds: set[int]) -> tuple[int, int] | None:
+        """A person's name starting at pos, ending on a token boundary."""
+        best = None
+        for length in (3, 2, 4):
+            end = pos + length
+            cand = text[pos:end]
+            if end > len(text) or not NAME_RE.fullmatch(cand):
+                continue
+            # the name ends on a word boundary, or right before a word such as 说 that the
+            # segmenter may have glued to it ("陈伟说")
+            if end not in bounds and not any(text.startswith(w, end) for w in self.name_stop_long):
+                continue
+            if length == 4 and cand[:2] not in self.compound:
+                continue
+            if not self._is_surnamed(cand):
+                continue
+            if self._has_stop_word(cand, pos, bounds) or cand[-1] in self.name_stop or cand[-2:] in self.name_stop:
+                continue  # "陈伟说" even when the segmenter kept it in one piece
+            if cand.endswith(self.org_suffix) and length > 2 and cand[-1] in "区县市镇乡村局委办部":
+                continue
+            best = (pos, end)
+            break
+        return best
+
+    def _has_stop_word(self, cand: str, pos: int, bounds: set[int]) -> bool:
+        # a name never holds a whole stop word token: "陈伟说" is 陈伟 + 说
+        inner = sorted(b - pos for b in bounds if pos < b < pos + len(cand))
+        cuts = [0] + inner + [len(cand)]
+        for a, b in zip(cuts, cuts[1:]):
+            if cand[a:b] in self.name_stop and a > 0:
+                return True
+        return False
+
+    # ---- organisations -------------------------------------------------------------------
+    def _org_before(self, text: str, end: int, floor: int, bounds: set[int]) -> int:
+        """Start of the organisation written right before `end`, not before `floor`: back to
+        punctuation or to a whole-token word of org_stop ("带领", "由" …)."""
+        i = end
+        while i > floor:
+            if text[i - 1] in ORG_BREAK:
+                break
+            if i in bounds and any(text.endswith(w, floor, i) and (i - len(w)) in bounds for w in self.org_stop):
+                break
+            i -= 1
+        # dates and numbers ahead of an organisation are not part of it: "10月8日该项目…"
+        m = regex.match(r"[\d\s年月日号上下午]*", text[i:end])
+        return i + (m.end() if m else 0)
+
+    def find(self, text: str, bounds: set[int], known_orgs: list[str] | None = None) -> list[Official]:
+        """Officials in one sentence. `bounds`: token boundary offsets (starts and ends).
+        `known_orgs`: organisations named before in the article, newest last (for 该局)."""
+        known_orgs = known_orgs if known_orgs is not None else []
+        out: list[Official] = []
+        titles: list[_Title] = []
+        floor = 0
+        for m in self.position_re.finditer(text):
+            pos_start = m.start("title")
+            org_start = self._org_before(text, m.start(), floor, bounds)
+            org = text[org_start:m.start()] or None
+            titles.append(_Title(org_start, pos_start, m.end(), m.group("title"), org))
+            floor = m.end()
+
+        used_names: set[tuple[int, int]] = set()
+        group: list[_Title] = []
+        for t in titles:
+            if group and text[group[-1].end:t.start] not in ("、", "，", ","):
+                group = []
+            if group and text[group[-1].end:t.start] in ("，", ","):
+                group = []
+            group.append(t)
+            name = self._name_after(text, t.end, bounds)
+            if name is None:
+                continue
+            for g in group:
+                out.append(self._official(text, g, name, known_orgs, "title.before_name"))
+            used_names.add(name)
+            group = []
+
+        # 王某（区委办公室主任）
+        for m in self.paren_re.finditer(text):
+            ns, ne = m.span("name")
+            for k in range(ns, ne - 1):   # the name is the last 2-4 characters before "（"
+                if k in bounds and ne - k in (2, 3, 4) and self._is_surnamed(text[k:ne]) \
+                        and not self._has_stop_word(text[k:ne], k, bounds):
+                    inner = m.group("inner")
+                    pm = None
+                    for pm in self.position_re.finditer(inner):
+                        pass
+                    if pm is None or pm.end() != len(inner):
+                        break
+                    ist = m.start("inner")
+                    t = _Title(ist, ist + pm.start("title"), ist + pm.end(), pm.group("title"),
+                               inner[:pm.start()] or None)
+                    if (k, ne) not in used_names:
+                        out.append(self._official(text, t, (k, ne), known_orgs, "title.name_paren"))
+                        used_names.add((k, ne))
+                    break
+
+        # 习近平总书记: a name written right before a position that no name follows
+        for t in titles:
+            if self._name_after(text, t.end, bounds) is not None:
+                continue
+            for length in (3, 2):
+                k = t.pos_start - length
+                cand = text[k:t.pos_start] if k >= 0 else ""
+                alone = k == 0 or text[k - 1] in ORG_BREAK or any(
+                    text.endswith(w, 0, k) and (k - len(w)) in bounds for w in self.org_stop)
+                if (alone and k in bounds and NAME_RE.fullmatch(cand) and self._is_surnamed(cand)
+                        and not cand.endswith(self.org_suffix) and not self._has_stop_word(cand, k, bounds)
+                        and (k, t.pos_start) not in used_names):
+                    t2 = _Title(t.pos_start, t.pos_start, t.end, t.title, None)
+                    out.append(self._official(text, t2, (k, t.pos_start), known_orgs, "title.name_before"))
+                    break
+        out.sort(key=lambda o: (o.start, o.title_start))
+        return out
+
+    def _official(self, text: str, t: _Title, name: tuple[int, int], known_orgs: list[str], rule: str) -> Official:
+        org_text = t.org
+        org = org_text
+        if org_text in self.anaphors:
+            suffix = org_text[1:]
+            org = next((o for o in reversed(known_orgs) if o.endswith(suffix)), org_text)
+        title = t.title
+        if org is None:
+            jm = JURISDICTION.match(title)
+            if jm:
+                org = jm.group(1)   # 区长 -> 区 (the jurisdiction the position names)
+        start = min(t.start, name[0])
+        end = max(t.end, name[1])
+        return Official(start, end, text[name[0]:name[1]], name[0], name[1], title,
+                        text[t.start:t.end], t.start, t.end, org, org_text, rule)

@@ -1,0 +1,185 @@
+"""Projects: named investment projects, parks and bases (rules/projects.yml).
+
+A name ends with a suffix word (项目, 产业园, 基地 … and an optional phase: 二期, 3期) and
+starts where, going back word by word, a stop word, a number, or clause punctuation is met;
+so "深入珑琦新印象项目、书香园二期项目" gives 珑琦新印象项目 and 书香园二期项目. A name made
+only of generic words (重点项目, 企业技术改造项目, 11个项目) is not a project.
+
+Facts are linked within the sentence, as a reader links them:
+  investment  an amount after an investment cue (总投资8亿元) in the project's clause,
+              in "投资10亿元的X项目", or in a sentence about the project ("该项目总投资…",
+              a sentence whose subject is the project or that opens with 项目);
+  area        占地/建筑面积 + an area; status: 签约, 开工, 在建, 竣工, 投产 … in the clause.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from ..rules import lexicon_alternation
+
+CLAUSE_BREAK = "，,。；;！？!?"
+PHASE = regex.compile(r"^(?:[一二三四五六七八九十\d]+期)+")
+NUMERIC = regex.compile(r"^[\d.一二三四五六七八九十百千万亿两〇零个多余第年月日元%]+$")
+# after one-character pieces the segmenter split from a word ("泛 在"), a one-character stop
+# word is kept inside the name, except these, which are always function words
+HARD_STOPS = set("的了和与及等是为将把由以从到对或并也都还就又各每个")
+PAREN_THEN = regex.compile(r"[（(][^（）()]{1,20}[）)]")
+NAME_BREAK = set("，,。；;！？!?、：:《》 \n…—")
+
+
+@dataclass
+class Project:
+    start: int
+    end: int
+    name: str
+    rule: str
+    investment: float | None = None
+    investment_text: str | None = None
+    currency: str | None = None
+    area_text: str | None = None
+    status: str | None = None
+
+
+@dataclass
+class Amount:
+    """A money mention of the same sentence, as the money extractor found it."""
+    start: int
+    end: int
+    amount: float | None
+    currency: str
+
+
+class ProjectExtractor:
+    def __init__(self, rules: dict):
+        lex = rules["lexicons"]
+        self.lex = lex
+        self.suffix_re = regex.compile(rf"(?:{lexicon_alternation(lex['suffix'])})")
+        self.stop = set(lex["stop"])
+        self.tail = set(lex["tail"])
+        self.weak = set(lex["weak_suffix"])
+        self.cue_re = regex.compile(rf"(?:{lexicon_alternation(lex['project_cue'])})")
+        self.generic = set(lex["generic"])
+        self.status_re = regex.compile(rf"(?:{lexicon_alternation(lex['status'])})")
+        cue = lexicon_alternation(lex["investment_cue"])
+        self.invest_cue_re = regex.compile(rf"(?:{cue})(?:额|规模)?(?:为|达|约|近|超|逾|达到|共计|高达)?\s*$")
+        area_cue = lexicon_alternation(lex["area_cue"])
+        unit = lexicon_alternation(lex["area_unit"])
+        self.area_re = regex.compile(rf"(?:{area_cue})(?:约|近|超|逾|达|为)?\s*[\d.]+(?:万|千)?\s*(?:{unit})")
+
+    def _tokens_back(self, text: str, end: int, bounds: list[int]) -> int:
+        """Start of a project name ending at `end`: back over whole tokens until a stop."""
+        starts = [b for b in bounds if b < end]
+        start = end
+        for k in range(len(starts) - 1, -1, -1):
+            b = starts[k]
+            tok = text[b:start]
+            if not tok or any(c in NAME_BREAK for c in tok):
+                break
+            if tok in self.stop and not (start == end and tok in self.tail and text.startswith(("项目", "工程"), end)):
+                # a one-character stop between one-character pieces is a word the segmenter
+                # split ("泛 在"), not a function word
+                prev = text[starts[k - 1]:b] if k > 0 else ""
+                if not (len(tok) == 1 and tok not in HARD_STOPS and len(prev) == 1 and prev not in self.stop
+                        and not any(c in NAME_BREAK for c in prev) and start != end):
+                    break
+            if NUMERIC.match(tok) and (text[start:start + 1] in "个家项批" or start == end):
+                break
+            if regex.match(r"^\d{1,2}月\d{1,2}日", text[b:end]):
+                break
+            start = b
+            if end - start > 30:
+                break
+        return start
+
+    @staticmethod
+    def _name_core_end(text: str, suffix_start: int) -> int:
+        """Where the words before a suffix end: "宏居商业综合体(服装专业市场)项目" goes back
+        from before its bracketed part."""
+        head = text[:suffix_start]
+        m = regex.search(r"[（(][^（）()]{1,20}[）)]$", head)
+        return m.start() if m and m.start() > 0 else suffix_start
+
+    def _is_generic(self, text: str, start: int, name_end: int, bounds: list[int]) -> bool:
+        inner = [b for b in bounds if start < b < name_end]
+        cuts = [start] + inner + [name_end]
+        words = [text[a:b] for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+        return all(w in self.generic or NUMERIC.match(w) or regex.fullmatch(r"[“”\"（）()]+", w)
+                   for w in words)
+
+    def find(self, text: str, bounds: list[int], amounts: list[Amount] | None = None,
+             last_project: "Project | None" = None) -> list[Project]:
+        """Projects of one sentence. `bounds`: token start offsets; `amounts`: the sentence's
+        money mentions; `last_project`: the article's project named before this sentence."""
+        bset = sorted(set(bounds) | {len(text)})
+        out: list[Project] = []
+        taken_until = 0
+        for m in self.suffix_re.finditer(text):
+            end = m.end()
+            ph = PHASE.match(text[end:])
+            if ph:
+                end += ph.end()
+            if end not in bset or m.start() < taken_until:
+                continue
+            # a longer suffix right after (产业园项目, 综合体(服装专业市场)项目): the longer name wins
+            paren = PAREN_THEN.match(text, end)
+            nxt = self.suffix_re.match(text, paren.end() if paren else end)
+            if nxt and nxt.end() in bset:
+                continue
+            if text[m.start() - 1:m.start()] in ("（", "("):
+                continue  # "工业经济（项目）发展推进会": a word in brackets, not a name
+            if m.group(0) in self.weak and not self.cue_re.search(text.replace(m.group(0), "", 1)):
+                continue
+            start = self._tokens_back(text, self._name_core_end(text, m.start()), bset)
+            if start < taken_until:
+                start = taken_until
+            core_end = self._name_core_end(text, m.start())
+            if core_end - start < 2 or self._is_generic(text, start, core_end, bset):
+                continue
+            name = text[start:end]
+            if (name[0] == "“" and name.count("“") != name.count("”")) or (name[0] == '"' and name.count('"') % 2):
+                start += 1   # an opening quote whose closing one is not in the name
+            out.append(Project(start, end, text[start:end], "project.suffix"))
+            taken_until = end
+        self._link(text, out, amounts or [], last_project)
+        return out
+
+    def _clause(self, text: str, pos: int) -> tuple[int, int]:
+        s = max(text.rfind(c, 0, pos) for c in CLAUSE_BREAK) + 1
+        ends = [i for i in (text.find(c, pos) for c in CLAUSE_BREAK) if i != -1]
+        return s, min(ends) if ends else len(text)
+
+    def _target(self, text: str, projects: list[Project], start: int, end: int, last: Project | None):
+        """The project a fact at [start, end) of the sentence is about."""
+        cs, ce = self._clause(text, start)
+        in_clause = [p for p in projects if cs <= p.start < start]
+        after = [p for p in projects if p.start >= end and regex.match(r"\s*的", text[end:p.start])]
+        if after:
+            return after[0]                # 投资10亿元的X项目
+        if in_clause:
+            return in_clause[-1]
+        if projects and projects[0].start <= 2:
+            return projects[0]             # the sentence is about the project it opens with
+        if last is not None and ("该项目" in text or text.startswith("项目")):
+            return last                    # 该项目总投资…: the article's project
+        return None
+
+    def _link(self, text: str, projects: list[Project], amounts: list[Amount], last: Project | None) -> None:
+        for p in projects:
+            cs, ce = self._clause(text, p.start)
+            st = self.status_re.search(text, cs, ce)
+            if st:
+                p.status = self.lex["status"][st.group(0)]
+        for ar in self.area_re.finditer(text):
+            target = self._target(text, projects, ar.start(), ar.end(), last)
+            if target is not None and target.area_text is None:
+                target.area_text = ar.group(0)
+        for a in amounts:
+            if a.amount is None or not self.invest_cue_re.search(text[max(0, a.start - 8):a.start]):
+                continue
+            target = self._target(text, projects, a.start, a.end, last)
+            if target is not None and target.investment is None:
+                target.investment = a.amount
+                target.investment_text = text[a.start:a.end]
+                target.currency = a.currency

@@ -1,0 +1,142 @@
+"""The extraction stage: every extractor over a document's sentences, article by article,
+turned into rows of the entities, dates, money, officials and projects tables.
+
+Extractors see one sentence at a time (plus its token boundaries and what the article said
+before); this module owns their order, the per-article context (the article's date for
+relative dates, organisations named before for 该局, the last project for 该项目), the
+global offsets, and the deterministic ids (`{doc_id}-eNNNN` in text order).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from .extract.dates import DateExtractor
+from .extract.money import MoneyExtractor
+from .extract.officials import OfficialExtractor
+from .extract.projects import Amount, ProjectExtractor
+
+
+@dataclass
+class Sentence:
+    sentence_id: str
+    article_id: str
+    start: int
+    end: int
+    text: str
+    bounds: list[int]          # token boundaries, relative to the sentence
+
+
+@dataclass
+class Extractors:
+    dates: DateExtractor
+    money: MoneyExtractor
+    officials: OfficialExtractor
+    projects: ProjectExtractor
+
+
+@dataclass
+class MentionRows:
+    entities: list[dict] = field(default_factory=list)
+    dates: list[dict] = field(default_factory=list)
+    money: list[dict] = field(default_factory=list)
+    officials: list[dict] = field(default_factory=list)
+    projects: list[dict] = field(default_factory=list)
+
+
+def _org_tokens(sent: Sentence, suffixes: tuple[str, ...]) -> list[str]:
+    """Organisation-looking words of a sentence (区工信局), antecedents for 该局."""
+    cuts = sorted(set(sent.bounds) | {0, len(sent.text)})
+    words = [sent.text[a:b] for a, b in zip(cuts, cuts[1:])]
+    return [w for w in words if len(w) >= 3 and w.endswith(suffixes)]
+
+
+def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date: dt.date | None,
+                     pub_year: int | None, ex: Extractors) -> MentionRows:
+    found: list[tuple[int, int, str, str, str, str, str, dict]] = []  # start, end, label, source, rule, art, sid, value
+    officials: list[tuple] = []
+    projects: list[tuple] = []
+    by_article: dict[str, list[Sentence]] = {}
+    for s in sentences:
+        by_article.setdefault(s.article_id, []).append(s)
+
+    for article_id, sents in by_article.items():
+        # dates first: the article's date anchors relative dates and officials' dates
+        date_items = []
+        for s in sents:
+            for mn in ex.dates.find(s.text):
+                mn.start, mn.end = mn.start + s.start, mn.end + s.start
+                date_items.append((mn, s))
+        article_date = ex.dates.resolve_article([mn for mn, _ in date_items], pub_date, pub_year)
+        sentence_day: dict[str, dt.date] = {}
+        for mn, s in date_items:
+            found.append((mn.start, mn.end, "DATE", "dates", mn.rule, article_id, s.sentence_id, {
+                "start_date": mn.start_date, "end_date": mn.end_date, "grain": mn.grain, "anchor": mn.anchor}))
+            if mn.grain == "day" and mn.start_date and s.sentence_id not in sentence_day:
+                sentence_day[s.sentence_id] = mn.start_date
+
+        known_orgs: list[str] = []
+        last_project = None
+        for s in sents:
+            money = ex.money.find(s.text)
+            for mo in money:
+                found.append((mo.start + s.start, mo.end + s.start, "MONEY", "money", mo.rule, article_id,
+                              s.sentence_id, {"amount": mo.amount, "currency": mo.currency, "low": mo.low,
+                                              "high": mo.high, "qualifier": mo.qualifier, "per": mo.per}))
+            bounds = set(s.bounds) | {0, len(s.text)}
+            known_orgs += _org_tokens(s, ex.officials.org_suffix)
+            day = sentence_day.get(s.sentence_id) or article_date or pub_date
+            for o in ex.officials.find(s.text, bounds, known_orgs):
+                officials.append((s, o, day))
+                if o.org and o.org not in known_orgs:
+                    known_orgs.append(o.org)
+            amounts = [Amount(mo.start, mo.end, mo.amount, mo.currency) for mo in money]
+            found_projects = ex.projects.find(s.text, sorted(bounds), amounts, last_project)
+            for p in found_projects:
+                projects.append((s, p))
+            if found_projects:
+                last_project = found_projects[-1] if not found_projects[0].start <= 2 else found_projects[0]
+
+    for s, o, day in officials:
+        found.append((o.person_start + s.start, o.person_end + s.start, "PERSON", "officials", o.rule,
+                      s.article_id, s.sentence_id, None))
+        found.append((o.title_start + s.start, o.title_end + s.start, "TITLE", "officials", o.rule,
+                      s.article_id, s.sentence_id, {"official": (s, o, day)}))
+    for s, p in projects:
+        found.append((p.start + s.start, p.end + s.start, "PROJECT", "projects", p.rule,
+                      s.article_id, s.sentence_id, {"project": p}))
+
+    rows = MentionRows()
+    # one entity per (span, label): a person named with two titles is one PERSON mention
+    seen: set[tuple[int, int, str]] = set()
+    found.sort(key=lambda t: (t[0], t[1], t[2], t[4]))
+    n = 0
+    for start, end, label, source, rule, article_id, sid, value in found:
+        key = (start, end, label)
+        base = {"doc_id": doc_id, "article_id": article_id, "sentence_id": sid,
+                "start": start, "end": end, "text": text[start:end]}
+        if key not in seen:
+            seen.add(key)
+            entity_id = f"{doc_id}-e{n:04d}"
+            n += 1
+            rows.entities.append({"entity_id": entity_id, **base, "label": label, "source": source, "rule": rule})
+        if label == "DATE":
+            rows.dates.append({"entity_id": entity_id, **base, **value, "rule": rule})
+        elif label == "MONEY":
+            rows.money.append({"entity_id": entity_id, **base, **value, "rule": rule})
+        elif label == "PROJECT":
+            p = value["project"]
+            rows.projects.append({
+                "project_id": entity_id, **base, "name": p.name, "investment": p.investment,
+                "investment_text": p.investment_text, "currency": p.currency, "area_text": p.area_text,
+                "status": p.status, "rule": rule})
+        elif label == "TITLE":
+            s, o, day = value["official"]
+            rows.officials.append({
+                "official_id": f"{doc_id}-o{len(rows.officials):04d}", "doc_id": doc_id, "article_id": article_id,
+                "sentence_id": sid, "person": o.person, "title": o.title, "org": o.org,
+                "org_text": o.org_text, "title_span": o.title_span,
+                "start": s.start + o.start, "end": s.start + o.end,
+                "person_start": s.start + o.person_start, "person_end": s.start + o.person_end,
+                "date": day, "rule": rule})
+    return rows
