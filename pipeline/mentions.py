@@ -13,8 +13,13 @@ from dataclasses import dataclass, field
 
 from .extract.dates import DateExtractor
 from .extract.money import MoneyExtractor
+from .extract.ner import NerSpan, RuleCorrector, StatisticalNER
 from .extract.officials import OfficialExtractor
 from .extract.projects import Amount, ProjectExtractor
+
+# who wins when two entity candidates overlap and have the same length
+SOURCE_PRIORITY = {"officials": 0, "byline": 1, "rule": 2, "lac": 3, "gazetteer": 4}
+OWNER_LABELS = {"DATE", "MONEY", "TITLE", "PROJECT"}
 
 
 @dataclass
@@ -33,6 +38,17 @@ class Extractors:
     money: MoneyExtractor
     officials: OfficialExtractor
     projects: ProjectExtractor
+    ner_model: StatisticalNER | None = None
+    ner_rules: RuleCorrector | None = None
+
+
+@dataclass
+class Byline:
+    """Names an article's byline or photo credit gives, to be marked as PERSON mentions."""
+    article_id: str
+    start: int
+    end: int
+    names: list[str]
 
 
 @dataclass
@@ -51,8 +67,27 @@ def _org_tokens(sent: Sentence, suffixes: tuple[str, ...]) -> list[str]:
     return [w for w in words if len(w) >= 3 and w.endswith(suffixes)]
 
 
+def _resolve_entities(candidates: list[tuple], owned: list[tuple[int, int]]) -> list[tuple]:
+    """Keep entity candidates that no date, amount, title or project owns; where they
+    overlap, the longest wins (北关区人民政府 is one ORG), then the surer source."""
+    owned_at = bytearray(max([e for _, e in owned] + [c[1] for c in candidates] + [0]) + 1)
+    for s, e in owned:
+        owned_at[s:e] = b"\x01" * (e - s)
+    kept: list[tuple] = []
+    taken = bytearray(len(owned_at))
+    for c in sorted(candidates, key=lambda c: (-(c[1] - c[0]), SOURCE_PRIORITY.get(c[3], 9), c[0])):
+        s, e = c[0], c[1]
+        if c[3] != "officials" and any(owned_at[s:e]):
+            continue
+        if any(taken[s:e]):
+            continue
+        taken[s:e] = b"\x01" * (e - s)
+        kept.append(c)
+    return kept
+
+
 def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date: dt.date | None,
-                     pub_year: int | None, ex: Extractors) -> MentionRows:
+                     pub_year: int | None, ex: Extractors, bylines: list[Byline] = ()) -> MentionRows:
     found: list[tuple[int, int, str, str, str, str, str, dict]] = []  # start, end, label, source, rule, art, sid, value
     officials: list[tuple] = []
     projects: list[tuple] = []
@@ -97,14 +132,40 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
             if found_projects:
                 last_project = found_projects[-1] if not found_projects[0].start <= 2 else found_projects[0]
 
+    candidates: list[tuple] = []   # start, end, label, source, rule, article_id, sentence_id
     for s, o, day in officials:
-        found.append((o.person_start + s.start, o.person_end + s.start, "PERSON", "officials", o.rule,
-                      s.article_id, s.sentence_id, None))
-        found.append((o.title_start + s.start, o.title_end + s.start, "TITLE", "officials", o.rule,
+        candidates.append((o.person_start + s.start, o.person_end + s.start, "PERSON", "officials", o.rule,
+                           s.article_id, s.sentence_id))
+        found.append((o.position_start + s.start, o.title_end + s.start, "TITLE", "officials", o.rule,
                       s.article_id, s.sentence_id, {"official": (s, o, day)}))
+        # the organisation before the position; a place's party committee is an organisation
+        # of its own (柏庄镇党委), a body's party group is not (北关区民政局|党组书记)
+        title_group_start = o.title_end - len(o.title)
+        org_end = title_group_start
+        organ = ex.officials.organ_re.match(o.title)
+        if organ and organ.group(0) in ("党委", "党工委", "工委") and o.org_text \
+                and ex.ner_rules is not None and o.org_text.endswith(ex.ner_rules.place_suffix):
+            org_end += organ.end()
+        if o.org_text and o.org_text not in ex.officials.anaphors and ex.ner_rules is not None \
+                and ex.ner_rules.org_ok(s.text[o.title_start:org_end]):
+            candidates.append((o.title_start + s.start, org_end + s.start, "ORG", "officials", "ner.title_org",
+                               s.article_id, s.sentence_id))
     for s, p in projects:
         found.append((p.start + s.start, p.end + s.start, "PROJECT", "projects", p.rule,
                       s.article_id, s.sentence_id, {"project": p}))
+    if ex.ner_model is not None and ex.ner_rules is not None:
+        for s in sentences:
+            for sp in ex.ner_rules.correct(s.text, ex.ner_model.words(s.text), s.bounds):
+                candidates.append((sp.start + s.start, sp.end + s.start, sp.label, sp.source, sp.rule,
+                                   s.article_id, s.sentence_id))
+    for b in bylines:
+        for name in b.names:
+            k = text.find(name, b.start, b.end)
+            if k >= 0:
+                candidates.append((k, k + len(name), "PERSON", "byline", "ner.byline", b.article_id, None))
+    owned = [(f[0], f[1]) for f in found if f[2] in OWNER_LABELS]
+    for start, end, label, source, rule, article_id, sid in _resolve_entities(candidates, owned):
+        found.append((start, end, label, source, rule, article_id, sid, None))
 
     rows = MentionRows()
     # one entity per (span, label): a person named with two titles is one PERSON mention

