@@ -94,8 +94,12 @@ def test_mentions_join_to_entities_sentences_and_text(out):
         assert len(t) > 0, name
         sub = ents[ents["label"] == label]
         assert sorted(t["entity_id"]) == sorted(sub["entity_id"])
+    assert {"PERSON", "ORG", "LOC", "TITLE", "PROJECT", "DATE", "MONEY"} <= set(ents["label"])
     for rec in ents.to_dict("records"):
         assert docs.loc[rec["doc_id"], "norm_text"][rec["start"]:rec["end"]] == rec["text"]
+        if pd.isna(rec["sentence_id"]):   # a name in a byline or photo credit
+            assert (rec["label"], rec["source"]) == ("PERSON", "byline")
+            continue
         s = sents.loc[rec["sentence_id"]]
         assert s["start"] <= rec["start"] < rec["end"] <= s["end"]
         assert s["article_id"] == rec["article_id"]
@@ -210,3 +214,6 @@ def test_scorer_on_visible_gold(out):
     assert scores["officials"]["f1"] >= 0.90
     assert scores["projects"]["f1"] >= 0.80
     assert scores["project_investment"]["f1"] >= 0.80
+    assert scores["persons"]["f1"] >= 0.90
+    assert scores["organizations"]["f1"] >= 0.70
+    assert scores["locations"]["f1"] >= 0.75
