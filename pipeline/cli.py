@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--manifest", type=Path, default=None,
                    help="CSV/JSONL with source (file name) or id, and pub_date")
     r.add_argument("--tokens", action="store_true", help="also write the tokens table")
+    r.add_argument("--ner", choices=("combined", "model"), default="combined",
+                   help="combined: the model corrected by rules/ner.yml (default); model: the statistical "
+                        "model's entities alone, as a baseline")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
     fm = sub.add_parser("fetch-model", help="fetch the pkuseg mixed model into data/models/")
@@ -42,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
 
     cr = sub.add_parser("check-rules", help="validate the rules files and print a summary")
     cr.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
+
+    sn = sub.add_parser("score-ner", help="P/R/F1 per label against a JSONL of sentences with gold entities",
+                        description="Each line: {\"text\": ..., \"entities\": [{\"start\", \"end\", \"label\"}]}; "
+                        "labels PER/PERSON, ORG, LOC/GPE. Spans count when start, end and label all match.")
+    sn.add_argument("gold", type=Path)
+    sn.add_argument("--ner", choices=("combined", "model", "both"), default="both")
+    sn.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
+    sn.add_argument("--model", type=Path, default=None)
 
     br = sub.add_parser("bench-recognizers", help="score dates, money and numerals on Recognizers-Text cases")
     br.add_argument("bench", type=Path, nargs="?", default=Path("../shared/bench"),
@@ -57,7 +68,7 @@ def _cmd_run(args) -> int:
     from .run import Context, run
 
     try:
-        ctx = Context.create(args.rules, args.model, args.manifest, args.tokens)
+        ctx = Context.create(args.rules, args.model, args.manifest, args.tokens, args.ner)
     except RulesError as exc:
         print("rules error:\n" + "\n".join(exc.problems), file=sys.stderr)
         return EXIT_USAGE
@@ -111,7 +122,24 @@ def _cmd_bench_recognizers(args) -> int:
     return bench(args.bench, args.rules)
 
 
+def _cmd_score_ner(args) -> int:
+    from .model import ModelMissingError
+    from .rules import RulesError
+    from .score_ner import main as score
+    try:
+        return score(args.gold, args.ner, args.rules, args.model)
+    except RulesError as exc:
+        print("rules error:\n" + "\n".join(exc.problems), file=sys.stderr)
+        return EXIT_USAGE
+    except ModelMissingError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_NO_MODEL
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return {"run": _cmd_run, "fetch-model": _cmd_fetch_model, "check-rules": _cmd_check_rules,
-            "bench-recognizers": _cmd_bench_recognizers}[args.command](args)
+            "score-ner": _cmd_score_ner, "bench-recognizers": _cmd_bench_recognizers}[args.command](args)

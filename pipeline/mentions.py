@@ -40,6 +40,9 @@ class Extractors:
     projects: ProjectExtractor
     ner_model: StatisticalNER | None = None
     ner_rules: RuleCorrector | None = None
+    # "combined": the model's spans corrected by the rules (the pipeline's NER);
+    # "model": the statistical model's spans alone, uncorrected (a baseline to measure against)
+    ner_mode: str = "combined"
 
 
 @dataclass
@@ -84,6 +87,18 @@ def _resolve_entities(candidates: list[tuple], owned: list[tuple[int, int]]) -> 
         taken[s:e] = b"\x01" * (e - s)
         kept.append(c)
     return kept
+
+
+def _model_only(doc_id: str, text: str, sentences: list[Sentence], found: list[tuple], ex: Extractors) -> MentionRows:
+    """The baseline: the statistical model's PERSON/ORG/LOC exactly as it tags them."""
+    from .extract.ner import LABELS
+    kept = [f for f in found if f[2] in ("DATE", "MONEY")]
+    for s in sentences:
+        for a, b, tag in ex.ner_model.words(s.text):
+            if tag in LABELS:
+                kept.append((a + s.start, b + s.start, LABELS[tag], "lac", "ner.model_only",
+                             s.article_id, s.sentence_id, None))
+    return _rows(doc_id, text, kept)
 
 
 def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date: dt.date | None,
@@ -132,6 +147,8 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
             if found_projects:
                 last_project = found_projects[-1] if not found_projects[0].start <= 2 else found_projects[0]
 
+    if ex.ner_mode == "model":
+        return _model_only(doc_id, text, sentences, found, ex)
     candidates: list[tuple] = []   # start, end, label, source, rule, article_id, sentence_id
     for s, o, day in officials:
         candidates.append((o.person_start + s.start, o.person_end + s.start, "PERSON", "officials", o.rule,
@@ -166,7 +183,10 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
     owned = [(f[0], f[1]) for f in found if f[2] in OWNER_LABELS]
     for start, end, label, source, rule, article_id, sid in _resolve_entities(candidates, owned):
         found.append((start, end, label, source, rule, article_id, sid, None))
+    return _rows(doc_id, text, found)
 
+
+def _rows(doc_id: str, text: str, found: list[tuple]) -> MentionRows:
     rows = MentionRows()
     # one entity per (span, label): a person named with two titles is one PERSON mention
     seen: set[tuple[int, int, str]] = set()

@@ -43,7 +43,7 @@ class Context:
 
     @classmethod
     def create(cls, rules_dir: Path | None = None, model_dir: Path | None = None,
-               manifest: Path | None = None, with_tokens: bool = False) -> "Context":
+               manifest: Path | None = None, with_tokens: bool = False, ner_mode: str = "combined") -> "Context":
         rules = load_rules(rules_dir)
         return cls(rules=rules,
                    segmenter=Segmenter.load(model_dir, rules["segment"]["user_dict"]),
@@ -54,7 +54,8 @@ class Context:
                        OfficialExtractor(rules["titles"]), ProjectExtractor(rules["projects"]),
                        StatisticalNER(),
                        RuleCorrector(rules["ner"], set(rules["titles"]["lexicons"]["surname"]),
-                                     set(rules["titles"]["lexicons"]["compound_surname"]))),
+                                     set(rules["titles"]["lexicons"]["compound_surname"])),
+                       ner_mode),
                    manifest=load_manifest(manifest) if manifest else None,
                    with_tokens=with_tokens)
 

@@ -104,3 +104,26 @@ def test_projects_case(projects, money, segmenter, case, _):
         for key in ("investment", "status", "area_text"):
             if key in want:
                 assert getattr(p, key) == want[key], (key, p)
+
+
+@pytest.fixture(scope="module")
+def extractors(rules):
+    from pipeline.extract.dates import DateExtractor
+    from pipeline.extract.ner import RuleCorrector, StatisticalNER
+    from pipeline.extract.officials import OfficialExtractor
+    from pipeline.extract.projects import ProjectExtractor
+    from pipeline.mentions import Extractors
+    lex = rules["titles"]["lexicons"]
+    return Extractors(DateExtractor(rules["dates"]), MoneyExtractor(rules["money"]),
+                      OfficialExtractor(rules["titles"]), ProjectExtractor(rules["projects"]),
+                      StatisticalNER(), RuleCorrector(rules["ner"], set(lex["surname"]), set(lex["compound_surname"])))
+
+
+@pytest.mark.parametrize("case, _", list(_cases("ner.yml")))
+def test_ner_case(extractors, segmenter, case, _):
+    from pipeline.mentions import Sentence, extract_document
+    text = case["text"]
+    rows = extract_document("d", text, [Sentence("d-s0", "d-a0", 0, len(text), text, _bounds(segmenter, text))],
+                            dt.date(2023, 3, 5), 2023, extractors)
+    got = [(e["text"], e["label"]) for e in rows.entities if e["label"] in ("PERSON", "ORG", "LOC")]
+    assert got == [(e["text"], e["label"]) for e in case["expect"]]

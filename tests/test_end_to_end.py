@@ -217,3 +217,20 @@ def test_scorer_on_visible_gold(out):
     assert scores["persons"]["f1"] >= 0.90
     assert scores["organizations"]["f1"] >= 0.70
     assert scores["locations"]["f1"] >= 0.75
+
+
+def test_score_ner_command():
+    proc = run_cli("score-ner", ROOT / "tests" / "data" / "ner_sample.jsonl", "--ner", "combined")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("combined (3 texts)")
+    for label in ("PERSON", "ORG", "LOC", "ALL"):
+        assert any(line.strip().startswith(label) and "F1=" in line for line in lines), label
+
+
+def test_model_only_ner_is_a_baseline(tmp_path):
+    proc = run_cli("run", SEEDS, "--out", tmp_path, "--ner", "model", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    ents = table(tmp_path, "entities")
+    ner = ents[ents["label"].isin(["PERSON", "ORG", "LOC"])]
+    assert len(ner) > 0 and set(ner["source"]) == {"lac"}
