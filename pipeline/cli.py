@@ -61,14 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _cmd_run(args) -> int:
-    from .ingest import InputError
+def _setup(fn):
+    """Run fn, turning the set-up failures every command shares into their exit codes."""
     from .model import ModelMissingError
     from .rules import RulesError
-    from .run import Context, run
-
     try:
-        ctx = Context.create(args.rules, args.model, args.manifest, args.tokens, args.ner)
+        return fn()
     except RulesError as exc:
         print("rules error:\n" + "\n".join(exc.problems), file=sys.stderr)
         return EXIT_USAGE
@@ -78,6 +76,15 @@ def _cmd_run(args) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def _cmd_run(args) -> int:
+    from .ingest import InputError
+    from .run import Context, run
+
+    ctx = _setup(lambda: Context.create(args.rules, args.model, args.manifest, args.tokens, args.ner))
+    if isinstance(ctx, int):
+        return ctx
     try:
         summary = run(args.input, args.out, ctx, progress=not args.quiet)
     except InputError as exc:
@@ -123,20 +130,8 @@ def _cmd_bench_recognizers(args) -> int:
 
 
 def _cmd_score_ner(args) -> int:
-    from .model import ModelMissingError
-    from .rules import RulesError
     from .score_ner import main as score
-    try:
-        return score(args.gold, args.ner, args.rules, args.model)
-    except RulesError as exc:
-        print("rules error:\n" + "\n".join(exc.problems), file=sys.stderr)
-        return EXIT_USAGE
-    except ModelMissingError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_NO_MODEL
-    except (OSError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    return _setup(lambda: score(args.gold, args.ner, args.rules, args.model))
 
 
 def main(argv: list[str] | None = None) -> int:

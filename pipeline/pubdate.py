@@ -25,6 +25,7 @@ from pathlib import Path
 
 import regex
 
+from .extract.dates import safe_date
 from .numerals import NUMBER, NumeralError, parse_number
 
 FILENAME_DATE = regex.compile(
@@ -50,13 +51,6 @@ def from_filename(source: str) -> dt.date | None:
         return None
     try:
         return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-
-
-def _valid(y: int, m: int, d: int) -> dt.date | None:
-    try:
-        return dt.date(y, m, d)
     except ValueError:
         return None
 
@@ -136,7 +130,7 @@ class PubDateInferrer:
         def score(y: int) -> float:
             s = 4.0 * sum(1 for _, ay in anchors if ay == y)
             s += 3.0 * sum(1 for ey in echoed if ey == y)
-            probe = _valid(y, *page_md) if page_md else None
+            probe = safe_date(y, *page_md) if page_md else None
             for _, lo, hi in constraints:
                 if probe is not None:
                     s += 2.0 if lo <= probe <= hi else -2.0
@@ -162,7 +156,7 @@ class PubDateInferrer:
             notes.append("full dates repeated year-less: " + ", ".join(map(str, sorted(set(echoed)))))
         if page_md:
             notes.append(f"page month-day {page_md[0]}-{page_md[1]}")
-        date = _valid(year, *page_md) if page_md else None
+        date = safe_date(year, *page_md) if page_md else None
         return PubDate(date, year, "inferred", "; ".join(notes))
 
 

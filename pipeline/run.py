@@ -21,7 +21,7 @@ from .extract.money import MoneyExtractor
 from .extract.officials import OfficialExtractor
 from .extract.projects import ProjectExtractor
 from .extract.ner import RuleCorrector, StatisticalNER
-from .mentions import Byline, Extractors, Sentence, extract_document
+from .mentions import Byline, Extractors, MentionRows, Sentence, extract_document
 from .ingest import IngestError, RawDocument, read_inputs
 from .normalize import NORMALIZER_VERSION, normalize
 from .pubdate import PubDateInferrer, load_manifest, resolve_pub_date
@@ -61,16 +61,11 @@ class Context:
 
 
 @dataclass
-class DocumentRows:
+class DocumentRows(MentionRows):
     documents: list[dict] = field(default_factory=list)
     articles: list[dict] = field(default_factory=list)
     sentences: list[dict] = field(default_factory=list)
     tokens: list[dict] = field(default_factory=list)
-    entities: list[dict] = field(default_factory=list)
-    dates: list[dict] = field(default_factory=list)
-    money: list[dict] = field(default_factory=list)
-    officials: list[dict] = field(default_factory=list)
-    projects: list[dict] = field(default_factory=list)
 
     TABLES = ("documents", "articles", "sentences", "tokens", "entities", "dates", "money",
               "officials", "projects")
@@ -149,7 +144,7 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
                       a.reporters + a.correspondents + a.photographers) for a in articles]
     mentions = _stage("extract", extract_document, doc.doc_id, norm.text, sentences, pub.date, pub.year,
                       ctx.extractors, bylines)
-    for name in ("entities", "dates", "money", "officials", "projects"):
+    for name in MentionRows.__dataclass_fields__:
         getattr(out, name).extend(getattr(mentions, name))
     return out
 

@@ -62,7 +62,8 @@ def _last_day(y: int, m: int) -> int:
     return calendar.monthrange(y, m)[1]
 
 
-def _safe(y: int, m: int, d: int) -> dt.date | None:
+def safe_date(y: int, m: int, d: int) -> dt.date | None:
+    """The date, or None when y-m-d is not one (2月30日)."""
     try:
         return dt.date(y, m, d)
     except ValueError:
@@ -120,7 +121,7 @@ class DateExtractor:
         if ctx.pub_date is not None:
             best = None
             for y in (ctx.pub_date.year - 1, ctx.pub_date.year, ctx.pub_date.year + 1):
-                probe = _safe(y, m, min(d or 15, _last_day(y, m)))
+                probe = safe_date(y, m, min(d or 15, _last_day(y, m)))
                 if probe is None:
                     continue
                 gap = abs((probe - ctx.pub_date).days)
@@ -139,7 +140,7 @@ class DateExtractor:
         if d is not None:
             if m is None:
                 return None
-            day = _safe(y, m, d)
+            day = safe_date(y, m, d)
             return (day, day, "day") if day else None
         if m is not None:
             part = f.get("part") or f.get("mpart")
@@ -174,7 +175,7 @@ class DateExtractor:
     def _festival_day(self, name: str, y: int) -> dt.date | None:
         spec = self.lex["festival"][name]
         if spec["calendar"] == "solar":
-            day = _safe(y, spec["month"], spec["day"])
+            day = safe_date(y, spec["month"], spec["day"])
         elif spec["calendar"] == "lunar":
             from borax.calendars.lunardate import LunarDate
             try:
