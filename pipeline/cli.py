@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     sn.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
     sn.add_argument("--model", type=Path, default=None)
 
+    ex = sub.add_parser("explain", help="show every mention found in TEXT with the rule that found it")
+    ex.add_argument("text", help="a snippet of page text")
+    ex.add_argument("--pub-date", type=lambda v: __import__("datetime").date.fromisoformat(v), default=None,
+                    help="publication date for relative dates (YYYY-MM-DD)")
+    ex.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
+    ex.add_argument("--model", type=Path, default=None)
+
     br = sub.add_parser("bench-recognizers", help="score dates, money and numerals on Recognizers-Text cases")
     br.add_argument("bench", type=Path, nargs="?", default=Path("../shared/bench"),
                     help="folder with dates_/money_/numbers_recognizers.jsonl")
@@ -134,7 +141,19 @@ def _cmd_score_ner(args) -> int:
     return _setup(lambda: score(args.gold, args.ner, args.rules, args.model))
 
 
+def _cmd_explain(args) -> int:
+    from .explain import explain
+    from .run import Context
+
+    def go():
+        ctx = Context.create(args.rules, args.model)
+        print("\n".join(explain(ctx, args.text, args.pub_date)))
+        return EXIT_OK
+    return _setup(go)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return {"run": _cmd_run, "fetch-model": _cmd_fetch_model, "check-rules": _cmd_check_rules,
-            "score-ner": _cmd_score_ner, "bench-recognizers": _cmd_bench_recognizers}[args.command](args)
+            "score-ner": _cmd_score_ner, "explain": _cmd_explain,
+            "bench-recognizers": _cmd_bench_recognizers}[args.command](args)

@@ -89,12 +89,13 @@ def _resolve_entities(candidates: list[tuple], owned: list[tuple[int, int]]) -> 
     return kept
 
 
-def _model_only(doc_id: str, text: str, sentences: list[Sentence], found: list[tuple], ex: Extractors) -> MentionRows:
+def _model_only(doc_id: str, text: str, sentences: list[Sentence], found: list[tuple],
+                tagged: dict[str, list]) -> MentionRows:
     """The baseline: the statistical model's PERSON/ORG/LOC exactly as it tags them."""
     from .extract.ner import LABELS
     kept = [f for f in found if f[2] in ("DATE", "MONEY")]
     for s in sentences:
-        for a, b, tag in ex.ner_model.words(s.text):
+        for a, b, tag in tagged[s.sentence_id]:
             if tag in LABELS:
                 kept.append((a + s.start, b + s.start, LABELS[tag], "lac", "ner.model_only",
                              s.article_id, s.sentence_id, None))
@@ -107,6 +108,7 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
     officials: list[tuple] = []
     projects: list[tuple] = []
     by_article: dict[str, list[Sentence]] = {}
+    tagged: dict[str, list] = {}   # sentence_id -> the statistical model's (start, end, tag) words
     for s in sentences:
         by_article.setdefault(s.article_id, []).append(s)
 
@@ -128,6 +130,8 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
         known_orgs: list[str] = []
         last_project = None
         for s in sents:
+            if ex.ner_model is not None:
+                tagged[s.sentence_id] = ex.ner_model.words(s.text)
             money = ex.money.find(s.text)
             for mo in money:
                 found.append((mo.start + s.start, mo.end + s.start, "MONEY", "money", mo.rule, article_id,
@@ -148,7 +152,7 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
                 last_project = found_projects[-1] if not found_projects[0].start <= 2 else found_projects[0]
 
     if ex.ner_mode == "model":
-        return _model_only(doc_id, text, sentences, found, ex)
+        return _model_only(doc_id, text, sentences, found, tagged)
     candidates: list[tuple] = []   # start, end, label, source, rule, article_id, sentence_id
     for s, o, day in officials:
         candidates.append((o.person_start + s.start, o.person_end + s.start, "PERSON", "officials", o.rule,
@@ -172,7 +176,7 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
                       s.article_id, s.sentence_id, {"project": p}))
     if ex.ner_model is not None and ex.ner_rules is not None:
         for s in sentences:
-            for sp in ex.ner_rules.correct(s.text, ex.ner_model.words(s.text), s.bounds):
+            for sp in ex.ner_rules.correct(s.text, tagged[s.sentence_id], s.bounds):
                 candidates.append((sp.start + s.start, sp.end + s.start, sp.label, sp.source, sp.rule,
                                    s.article_id, s.sentence_id))
     for b in bylines:

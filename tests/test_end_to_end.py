@@ -234,3 +234,12 @@ def test_model_only_ner_is_a_baseline(tmp_path):
     ents = table(tmp_path, "entities")
     ner = ents[ents["label"].isin(["PERSON", "ORG", "LOC"])]
     assert len(ner) > 0 and set(ner["source"]) == {"lac"}
+
+
+def test_explain_shows_each_mention_with_its_rule():
+    proc = run_cli("explain", "区委副书记、区长路录平 2月28日至3月1日主持会议，总投资约8亿元。", "--pub-date", "2023-03-05")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "2月28日至3月1日" in out and "2023-02-28..2023-03-01" in out and "rule=date.md" in out
+    assert "约8亿元" in out and "amount=800000000.0" in out and "rule=money.amount" in out
+    assert "OFFICIAL person=路录平 title=区长" in out

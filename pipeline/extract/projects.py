@@ -86,8 +86,8 @@ class ProjectExtractor:
                     break
             if NUMERIC.match(tok) and (text[start:start + 1] in "个家项批" or start == end):
                 break
-            if regex.match(r"^\d{1,2}月\d{1,2}日", text[b:end]):
-                break
+            if regex.match(r"^\d{1,2}月\d{1,2}日", text[b:end]) or regex.fullmatch(r"\d{1,2}[日月]|\d{4}年", tok):
+                break  # a date is never the start of a name
             start = b
             if end - start > 30:
                 break
