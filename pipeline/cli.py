@@ -2,7 +2,8 @@
 
 Exit codes
   0  every document was processed and the tables were written
-  1  the tables were written, but some documents failed (see the `errors` table and stderr)
+  1  the tables were written, but some documents failed (see the `errors` table and stderr);
+     warnings (a document processed with control characters removed) do not change the code
   2  bad usage, a bad rules file or an unreadable input/manifest: nothing was written
   3  the segmentation model is missing: nothing was written (the message says how to fetch it)
 """
@@ -98,7 +99,7 @@ def _cmd_run(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     rate = summary.chars / summary.seconds if summary.seconds else 0.0
-    print(f"{summary.documents} documents ({summary.failed} failed), {summary.articles} articles, "
+    print(f"{summary.documents} documents ({summary.failed} failed, {summary.warnings} warnings), {summary.articles} articles, "
           f"{summary.sentences} sentences" + (f", {summary.tokens} tokens" if args.tokens else "")
           + f" in {summary.seconds:.1f} s ({rate:,.0f} chars/s) -> {args.out}", file=sys.stderr)
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK

@@ -9,11 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+import regex
 from charset_normalizer import from_bytes
+
+
+# Limits past which an input is not a newspaper page (a page is about 15,000 characters)
+MAX_DOC_CHARS = 2_000_000
+MAX_LINE_CHARS = 200_000
+_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -26,6 +33,7 @@ class RawDocument:
     encoding: str
     given_pub_date: dt.date | None = None
     given_pub_date_basis: str | None = None   # "input" when a column/field gave it
+    warnings: list[str] = field(default_factory=list)   # processed anyway, but worth a look
 
 
 @dataclass
@@ -49,14 +57,18 @@ def make_doc_id(source: str, source_id: str | None, sha256: str) -> str:
 def decode(data: bytes) -> tuple[str, str]:
     """Decode page bytes: UTF-8 (with or without BOM), then GB18030, then a detector.
     Raises ValueError when the bytes are not text."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
     if b"\x00" in data[:4096]:
         raise ValueError("binary data (NUL bytes), not a text page")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, bom = data[3:], True
+    else:
+        bom = False
+    try:
+        return data.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" or bom or _mostly_utf8(data, exc.start):
+            raise ValueError(f"invalid UTF-8 at byte {exc.start + (3 if bom else 0)}: "
+                             f"{'truncated multi-byte character' if exc.reason == 'unexpected end of data' else exc.reason}") from None
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
@@ -65,6 +77,13 @@ def decode(data: bytes) -> tuple[str, str]:
     if best is None or best.encoding is None:
         raise ValueError("cannot detect the text encoding")
     return str(best), best.encoding
+
+
+def _mostly_utf8(data: bytes, bad_at: int) -> bool:
+    """UTF-8 that breaks late, after plenty of valid multi-byte text, is damaged UTF-8, not
+    GB18030 (which would decode it into nonsense)."""
+    head = data[:bad_at]
+    return bad_at > 64 and sum(1 for b in head if b >= 0xC0) >= 16
 
 
 def _parse_date(value) -> dt.date | None:
@@ -89,10 +108,19 @@ def _document(source: str, source_id: str | None, text: str, encoding: str,
         raise ValueError("empty document")
     if "\x00" in text:
         raise ValueError("binary data (NUL characters), not a text page")
+    if len(text) > MAX_DOC_CHARS:
+        raise ValueError(f"{len(text):,} characters: not a page (limit {MAX_DOC_CHARS:,})")
+    longest = max(map(len, text.splitlines()), default=0)
+    if longest > MAX_LINE_CHARS:
+        raise ValueError(f"a line of {longest:,} characters: not a page (limit {MAX_LINE_CHARS:,} per line)")
+    warnings = []
+    n_control = len(_CONTROL.findall(text))
+    if n_control:
+        warnings.append(f"{n_control} control character(s) removed")
     sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     given = _parse_date(pub_date)
     return RawDocument(make_doc_id(source, source_id, sha), source, source_id, text, sha,
-                       encoding, given, "input" if given else None)
+                       encoding, given, "input" if given else None, warnings)
 
 
 def _read_txt(path: Path, shown: str) -> Iterator[RawDocument | IngestError]:

@@ -153,6 +153,7 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
 class RunSummary:
     documents: int = 0
     failed: int = 0
+    warnings: int = 0
     articles: int = 0
     sentences: int = 0
     tokens: int = 0
@@ -171,17 +172,21 @@ def run(input_path: Path, out_dir: Path, ctx: Context, *, progress: bool = True)
     for item in bar:
         if isinstance(item, IngestError):
             errors.append({"source": item.source, "source_id": item.source_id,
-                           "stage": "ingest", "message": item.message})
+                           "stage": "ingest", "severity": "error", "message": item.message})
             tqdm.write(f"error: {item.source}: {item.message}", file=sys.stderr)
             continue
         if item.doc_id in seen:  # the same record twice in one input: keep the first
             continue
         seen.add(item.doc_id)
+        for w in item.warnings:
+            errors.append({"source": item.source, "source_id": item.source_id,
+                           "stage": "ingest", "severity": "warning", "message": w})
+            tqdm.write(f"warning: {item.source}: {w}", file=sys.stderr)
         try:
             got = process_document(item, ctx)
         except StageError as exc:
             errors.append({"source": item.source, "source_id": item.source_id,
-                           "stage": exc.stage, "message": str(exc)})
+                           "stage": exc.stage, "severity": "error", "message": str(exc)})
             where = item.source + (f" (id {item.source_id})" if item.source_id else "")
             tqdm.write(f"error: {where}: {exc.stage}: {exc}", file=sys.stderr)
             continue
@@ -193,7 +198,8 @@ def run(input_path: Path, out_dir: Path, ctx: Context, *, progress: bool = True)
     tables["errors"] = build_table("errors", errors)
     summary.written = write_tables(out_dir, tables)
     summary.documents = len(rows.documents)
-    summary.failed = len(errors)
+    summary.failed = sum(1 for e in errors if e["severity"] == "error")
+    summary.warnings = len(errors) - summary.failed
     summary.articles = len(rows.articles)
     summary.sentences = len(rows.sentences)
     summary.tokens = len(rows.tokens)

@@ -151,12 +151,13 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         f("status", pa.string(), "signed | started | under_construction | topped_out | completed | in_operation"),
         f("rule", pa.string(), "id of the rule that found it", False),
     ], ("project_id",)),
-    _spec("errors", "documents that could not be processed", [
+    _spec("errors", "documents that could not be processed (error), or were processed with a warning", [
         f("source", pa.string(), "input file (with :line for JSONL)", False),
         f("source_id", pa.string(), "record id, when known"),
-        f("stage", pa.string(), "ingest | normalize | articles | pubdate | segment", False),
+        f("stage", pa.string(), "ingest | normalize | articles | pubdate | segment | extract", False),
+        f("severity", pa.string(), "error: the document is not in the tables; warning: it is", False),
         f("message", pa.string(), "what went wrong", False),
-    ], ("source", "source_id", "stage")),
+    ], ("source", "source_id", "stage", "message")),
 ]}
 
 
