@@ -180,7 +180,9 @@ class OfficialExtractor:
                 continue
             for length in (3, 2):
                 k = t.pos_start - length
-                cand = text[k:t.pos_start] if k >= 0 else ""
+                if k < 0:
+                    continue
+                cand = text[k:t.pos_start]
                 alone = k == 0 or text[k - 1] in ORG_BREAK or any(
                     text.endswith(w, 0, k) and (k - len(w)) in bounds for w in self.org_stop)
                 if (alone and k in bounds and NAME_RE.fullmatch(cand) and self._is_surnamed(cand)
