@@ -243,3 +243,16 @@ def test_explain_shows_each_mention_with_its_rule():
     assert "2月28日至3月1日" in out and "2023-02-28..2023-03-01" in out and "rule=date.md" in out
     assert "约8亿元" in out and "amount=800000000.0" in out and "rule=money.amount" in out
     assert "OFFICIAL person=路录平 title=区长" in out
+
+
+def test_notebook_runs_headless_on_the_seed_tables(out, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+    monkeypatch.setenv("PIPELINE_OUT", str(out))
+    nb = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    NotebookClient(nb, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "the notebook draws a plot"
+    assert (out / "projects_investment.png").stat().st_size > 1000
