@@ -82,3 +82,38 @@ def test_version_changes_with_content(rules_copy):
     v1 = load_rules(rules_copy).version
     _append(rules_copy / "segment.yml", "  - 新词语\n")
     assert load_rules(rules_copy).version != v1
+
+
+def test_unknown_lexicon_in_a_pattern_names_file_and_line(rules_copy):
+    path = rules_copy / "money.yml"
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    idx = next(i for i, ln in enumerate(lines) if "regex:" in ln and "{qualifier_before}" in ln)
+    lines[idx] = lines[idx].replace("{qualifier_before}", "{qualifier_befor}", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_rules(rules_copy)
+    [problem] = exc.value.problems
+    assert problem.startswith(f"{path}:{idx + 1}:") and "unknown lexicon {qualifier_befor}" in problem
+
+
+def test_an_example_a_pattern_does_not_match_is_an_error(rules_copy):
+    path = rules_copy / "dates.yml"
+    text = path.read_text(encoding="utf-8").replace("examples: [2023年, 2022年度,", "examples: [2023号, 2022年度,", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match=r"dates.yml:\d+: patterns\[\d+\].examples\[0\]: pattern 'date.year' does not match"):
+        load_rules(rules_copy)
+
+
+def test_check_rules_command(rules_copy):
+    import subprocess
+    import sys
+    from .conftest import ROOT
+    ok = subprocess.run([sys.executable, "-m", "pipeline", "check-rules", "--rules", str(rules_copy)],
+                        cwd=ROOT, capture_output=True, text=True)
+    assert ok.returncode == 0 and "are valid" in ok.stdout and "dates.yml" in ok.stdout
+    with open(rules_copy / "titles.yml", "a", encoding="utf-8") as fh:
+        fh.write("oops: [\n")
+    bad = subprocess.run([sys.executable, "-m", "pipeline", "check-rules", "--rules", str(rules_copy)],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode == 2 and "titles.yml:" in bad.stderr
