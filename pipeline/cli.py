@@ -10,6 +10,7 @@ Exit codes
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -39,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
                    help="combined: the model corrected by rules/ner.yml (default); model: the statistical "
                         "model's entities alone, as a baseline")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="processes that each load the models once (default: the machine's cores)")
+    r.add_argument("--force", action="store_true",
+                   help="process every document again, even those unchanged since the tables in --out")
 
     fm = sub.add_parser("fetch-model", help="fetch the pkuseg mixed model into data/models/")
     fm.add_argument("--model", type=Path, default=DEFAULT_MODEL_DIR)
@@ -88,18 +93,30 @@ def _setup(fn):
 
 def _cmd_run(args) -> int:
     from .ingest import InputError
-    from .run import Context, run
+    from .model import locate_model
+    from .pubdate import load_manifest
+    from .rules import load_rules
+    from .run import Config, Context, run
 
-    ctx = _setup(lambda: Context.create(args.rules, args.model, args.manifest, args.tokens, args.ner))
+    config = Config(args.rules, args.model, args.manifest, args.tokens, args.ner)
+    if args.workers > 1:
+        # check in this process what every worker needs, so that a bad rules file or a
+        # missing model is reported once, before any work
+        ctx = _setup(lambda: (load_rules(args.rules), locate_model(args.model),
+                              load_manifest(args.manifest) if args.manifest else None) and config)
+    else:
+        ctx = _setup(lambda: Context.from_config(config))
     if isinstance(ctx, int):
         return ctx
     try:
-        summary = run(args.input, args.out, ctx, progress=not args.quiet)
+        summary = run(args.input, args.out, ctx, progress=not args.quiet, workers=args.workers,
+                      incremental=not args.force)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     rate = summary.chars / summary.seconds if summary.seconds else 0.0
-    print(f"{summary.documents} documents ({summary.failed} failed, {summary.warnings} warnings), {summary.articles} articles, "
+    print(f"{summary.documents} documents ({summary.processed} processed, {summary.reused} unchanged, "
+          f"{summary.failed} failed, {summary.warnings} warnings), {summary.articles} articles, "
           f"{summary.sentences} sentences" + (f", {summary.tokens} tokens" if args.tokens else "")
           + f" in {summary.seconds:.1f} s ({rate:,.0f} chars/s) -> {args.out}", file=sys.stderr)
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK

@@ -1,16 +1,29 @@
 """Run the stages over every input document and write the tables.
 
-    ingest -> normalize -> articles -> pubdate -> sentences + tokens -> tables
+    ingest -> normalize -> articles -> pubdate -> sentences + tokens -> extraction -> tables
 
 One failing document becomes a row of the `errors` table and a line on stderr; the others
 go on. Tables are written once, at the end, atomically (see tables.py).
+
+With `workers` > 1 the documents are processed by a pool of processes, each loading the
+models once; rows are collected in input order and tables sorted by key, so the tables are
+byte-identical to a one-worker run. An incremental run reuses the rows of documents whose
+sha256, rules version and normaliser version are unchanged since the tables in `out_dir`.
 """
 from __future__ import annotations
 
+import os
+import resource
 import sys
 import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from tqdm import tqdm
 
@@ -26,9 +39,19 @@ from .ingest import IngestError, RawDocument, read_inputs
 from .normalize import NORMALIZER_VERSION, normalize
 from .pubdate import PubDateInferrer, load_manifest, resolve_pub_date
 from .rules import Rules, load_rules
-from .schemas import build_table
+from .schemas import TABLES, build_table
 from .segment import Segmenter, split_sentences
 from .tables import write_tables
+
+
+@dataclass(frozen=True)
+class Config:
+    """What a Context is made from; small and picklable, so that workers can build theirs."""
+    rules_dir: Path | None = None
+    model_dir: Path | None = None
+    manifest: Path | None = None
+    with_tokens: bool = False
+    ner_mode: str = "combined"
 
 
 @dataclass
@@ -40,12 +63,21 @@ class Context:
     extractors: Extractors
     manifest: dict | None = None
     with_tokens: bool = False
+    timings: Counter = field(default_factory=Counter)   # seconds per stage
+    load_seconds: float = 0.0
 
     @classmethod
     def create(cls, rules_dir: Path | None = None, model_dir: Path | None = None,
                manifest: Path | None = None, with_tokens: bool = False, ner_mode: str = "combined") -> "Context":
+        return cls.from_config(Config(rules_dir, model_dir, manifest, with_tokens, ner_mode))
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Context":
+        t0 = time.perf_counter()
+        rules_dir, model_dir, manifest, with_tokens, ner_mode = (
+            config.rules_dir, config.model_dir, config.manifest, config.with_tokens, config.ner_mode)
         rules = load_rules(rules_dir)
-        return cls(rules=rules,
+        ctx = cls(rules=rules,
                    segmenter=Segmenter.load(model_dir, rules["segment"]["user_dict"]),
                    splitter=ArticleSplitter(rules["articles"]),
                    inferrer=PubDateInferrer(rules["pubdate"]),
@@ -56,8 +88,10 @@ class Context:
                        RuleCorrector(rules["ner"], set(rules["titles"]["lexicons"]["surname"]),
                                      set(rules["titles"]["lexicons"]["compound_surname"])),
                        ner_mode),
-                   manifest=load_manifest(manifest) if manifest else None,
-                   with_tokens=with_tokens)
+                  manifest=load_manifest(manifest) if manifest else None,
+                  with_tokens=with_tokens)
+        ctx.load_seconds = time.perf_counter() - t0
+        return ctx
 
 
 @dataclass
@@ -77,20 +111,23 @@ class StageError(Exception):
         super().__init__(f"{type(exc).__name__}: {exc}")
 
 
-def _stage(name: str, fn, *args):
+def _stage(ctx: Context, name: str, fn, *args):
+    t0 = time.perf_counter()
     try:
         return fn(*args)
     except Exception as exc:  # a stage may fail on one document; the run goes on
         raise StageError(name, exc) from exc
+    finally:
+        ctx.timings[name] += time.perf_counter() - t0
 
 
 def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
     out = DocumentRows()
-    norm = _stage("normalize", normalize, doc.text)
+    norm = _stage(ctx, "normalize", normalize, doc.text)
     if not norm.text:
         raise StageError("normalize", ValueError("no text left after normalisation"))
-    articles = _stage("articles", ctx.splitter.split, norm, doc.text)
-    pub = _stage("pubdate", resolve_pub_date, doc.source, doc.source_id, doc.given_pub_date,
+    articles = _stage(ctx, "articles", ctx.splitter.split, norm, doc.text)
+    pub = _stage(ctx, "pubdate", resolve_pub_date, doc.source, doc.source_id, doc.given_pub_date,
                  norm.text, ctx.inferrer, ctx.manifest)
     norm_at, raw_at = norm.offset_segments()
     out.documents.append({
@@ -124,7 +161,7 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
     spans.sort(key=lambda t: (t[1], t[2]))
 
     texts = [norm.text[s:e] for _, s, e in spans]
-    docs = _stage("segment", lambda: list(ctx.segmenter.docs(texts)))
+    docs = _stage(ctx, "segment", lambda: list(ctx.segmenter.docs(texts)))
     sentences: list[Sentence] = []
     for seq, ((article_id, s, e), sdoc) in enumerate(zip(spans, docs)):
         sentence_id = f"{doc.doc_id}-s{seq:04d}"
@@ -142,7 +179,7 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
                                    "text": tok.text})
     bylines = [Byline(f"{doc.doc_id}-a{a.seq:03d}", a.start, a.end,
                       a.reporters + a.correspondents + a.photographers) for a in articles]
-    mentions = _stage("extract", extract_document, doc.doc_id, norm.text, sentences, pub.date, pub.year,
+    mentions = _stage(ctx, "extract", extract_document, doc.doc_id, norm.text, sentences, pub.date, pub.year,
                       ctx.extractors, bylines)
     for name in MentionRows.__dataclass_fields__:
         getattr(out, name).extend(getattr(mentions, name))
@@ -152,6 +189,8 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
 @dataclass
 class RunSummary:
     documents: int = 0
+    processed: int = 0
+    reused: int = 0
     failed: int = 0
     warnings: int = 0
     articles: int = 0
@@ -159,50 +198,150 @@ class RunSummary:
     tokens: int = 0
     chars: int = 0
     seconds: float = 0.0
+    load_seconds: float = 0.0
+    workers: int = 1
+    timings: Counter = field(default_factory=Counter)
+    peak_rss_mb: list[float] = field(default_factory=list)   # per process that processed documents
     written: list[Path] = field(default_factory=list)
 
 
-def run(input_path: Path, out_dir: Path, ctx: Context, *, progress: bool = True) -> RunSummary:
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# ---- worker processes: one Context each, built once --------------------------------------
+_WORKER_CTX: Context | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _WORKER_CTX
+    _WORKER_CTX = Context.from_config(config)
+
+
+def _work(doc: RawDocument):
+    """Process one document in a worker; also report the worker's running totals."""
+    ctx = _WORKER_CTX
+    try:
+        got, exc = process_document(doc, ctx), None
+    except StageError as err:
+        got, exc = None, err
+    return doc, got, exc, (os.getpid(), dict(ctx.timings), ctx.load_seconds, _peak_rss_mb())
+
+
+def _reusable(out_dir: Path, rules_version: str, with_tokens: bool) -> dict[str, str]:
+    """doc_id -> sha256 of documents whose rows in out_dir can be kept as they are."""
+    path = Path(out_dir) / "documents.parquet"
+    if not path.exists() or (with_tokens and not (Path(out_dir) / "tokens.parquet").exists()):
+        return {}
+    try:
+        t = pq.read_table(path, columns=["doc_id", "sha256", "rules_version", "normalizer_version"])
+    except Exception:  # unreadable old tables: process everything again
+        return {}
+    d = t.to_pydict()
+    return {i: sha for i, sha, rv, nv in zip(d["doc_id"], d["sha256"], d["rules_version"], d["normalizer_version"])
+            if rv == rules_version and nv == NORMALIZER_VERSION}
+
+
+def _old_rows(out_dir: Path, name: str, doc_ids: set[str]) -> pa.Table | None:
+    path = Path(out_dir) / f"{name}.parquet"
+    if not doc_ids or not path.exists():
+        return None
+    t = pq.read_table(path, schema=TABLES[name].schema)
+    return t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(doc_ids))))
+
+
+def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: bool = True,
+        workers: int = 1, incremental: bool = False) -> RunSummary:
+    """Process every document of input_path and write the tables to out_dir.
+
+    ctx: a Context (one process), or a Config from which each worker builds its own.
+    incremental: keep the rows of documents unchanged since the tables in out_dir."""
     t0 = time.perf_counter()
+    config = ctx if isinstance(ctx, Config) else None
+    local = ctx if isinstance(ctx, Context) else None
+    rules_version = (local.rules if local else load_rules(config.rules_dir)).version
+    with_tokens = local.with_tokens if local else config.with_tokens
+    reusable = _reusable(out_dir, rules_version, with_tokens) if incremental else {}
+    summary = RunSummary(workers=workers)
     rows = DocumentRows()
     errors: list[dict] = []
-    summary = RunSummary()
     seen: set[str] = set()
-    bar = tqdm(read_inputs(input_path), desc="pages", unit="doc", disable=not progress, file=sys.stderr)
-    for item in bar:
-        if isinstance(item, IngestError):
-            errors.append({"source": item.source, "source_id": item.source_id,
-                           "stage": "ingest", "severity": "error", "message": item.message})
-            tqdm.write(f"error: {item.source}: {item.message}", file=sys.stderr)
-            continue
-        if item.doc_id in seen:  # the same record twice in one input: keep the first
-            continue
-        seen.add(item.doc_id)
-        for w in item.warnings:
-            errors.append({"source": item.source, "source_id": item.source_id,
-                           "stage": "ingest", "severity": "warning", "message": w})
-            tqdm.write(f"warning: {item.source}: {w}", file=sys.stderr)
-        try:
-            got = process_document(item, ctx)
-        except StageError as exc:
-            errors.append({"source": item.source, "source_id": item.source_id,
+    reused: set[str] = set()
+
+    def documents():
+        for item in read_inputs(input_path):
+            if isinstance(item, IngestError):
+                errors.append({"source": item.source, "source_id": item.source_id,
+                               "stage": "ingest", "severity": "error", "message": item.message})
+                tqdm.write(f"error: {item.source}: {item.message}", file=sys.stderr)
+                continue
+            if item.doc_id in seen:  # the same record twice in one input: keep the first
+                continue
+            seen.add(item.doc_id)
+            for w in item.warnings:
+                errors.append({"source": item.source, "source_id": item.source_id,
+                               "stage": "ingest", "severity": "warning", "message": w})
+                tqdm.write(f"warning: {item.source}: {w}", file=sys.stderr)
+            if reusable.get(item.doc_id) == item.sha256:
+                reused.add(item.doc_id)
+                continue
+            yield item
+
+    def collect(doc: RawDocument, got: DocumentRows | None, exc: StageError | None) -> None:
+        if exc is not None:
+            errors.append({"source": doc.source, "source_id": doc.source_id,
                            "stage": exc.stage, "severity": "error", "message": str(exc)})
-            where = item.source + (f" (id {item.source_id})" if item.source_id else "")
+            where = doc.source + (f" (id {doc.source_id})" if doc.source_id else "")
             tqdm.write(f"error: {where}: {exc.stage}: {exc}", file=sys.stderr)
-            continue
+            return
         for name in DocumentRows.TABLES:
             getattr(rows, name).extend(getattr(got, name))
-        summary.chars += len(item.text)
-    names = [n for n in DocumentRows.TABLES if n != "tokens" or ctx.with_tokens]
-    tables = {name: build_table(name, getattr(rows, name)) for name in names}
+        summary.chars += len(doc.text)
+        summary.processed += 1
+
+    bar = tqdm(desc="pages", unit="doc", disable=not progress, file=sys.stderr)
+    if workers <= 1:
+        local = local or Context.from_config(config)
+        for doc in documents():
+            try:
+                collect(doc, process_document(doc, local), None)
+            except StageError as exc:
+                collect(doc, None, exc)
+            bar.update()
+        summary.timings, summary.load_seconds = local.timings, local.load_seconds
+        summary.peak_rss_mb = [_peak_rss_mb()]
+    else:
+        if config is None:
+            raise ValueError("several workers need a Config to build their own Context from")
+        stats: dict[int, tuple] = {}
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,)) as pool:
+            for doc, got, exc, (pid, *rest) in pool.map(_work, documents(), chunksize=2):
+                collect(doc, got, exc)
+                stats[pid] = rest
+                bar.update()
+        for timings, load, rss in stats.values():
+            summary.timings.update(timings)
+            summary.load_seconds = max(summary.load_seconds, load)
+            summary.peak_rss_mb.append(rss)
+    bar.close()
+
+    names = [n for n in DocumentRows.TABLES if n != "tokens" or with_tokens]
+    tables = {}
+    for name in names:
+        t = build_table(name, getattr(rows, name))
+        old = _old_rows(out_dir, name, reused)
+        if old is not None and old.num_rows:
+            t = pa.concat_tables([t, old]).sort_by([(k, "ascending") for k in TABLES[name].primary_key])
+        tables[name] = t
     tables["errors"] = build_table("errors", errors)
     summary.written = write_tables(out_dir, tables)
-    summary.documents = len(rows.documents)
+    summary.documents = tables["documents"].num_rows
+    summary.reused = len(reused)
     summary.failed = sum(1 for e in errors if e["severity"] == "error")
     summary.warnings = len(errors) - summary.failed
-    summary.articles = len(rows.articles)
-    summary.sentences = len(rows.sentences)
-    summary.tokens = len(rows.tokens)
+    summary.articles = tables["articles"].num_rows
+    summary.sentences = tables["sentences"].num_rows
+    summary.tokens = tables["tokens"].num_rows if "tokens" in tables else 0
     summary.seconds = time.perf_counter() - t0
     return summary
 

@@ -29,7 +29,7 @@ def out(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     proc = run_cli("run", SEEDS, "--out", out, "--tokens", "--quiet")
     assert proc.returncode == 0, proc.stderr
-    assert "5 documents (0 failed, 0 warnings)" in proc.stderr
+    assert "5 documents (5 processed, 0 unchanged, 0 failed, 0 warnings)" in proc.stderr
     return out
 
 
