@@ -67,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
     ex.add_argument("--model", type=Path, default=None)
 
+    bn = sub.add_parser("bench", help="throughput, stage times, memory and model load on a corpus built from seeds/")
+    bn.add_argument("--size-mb", type=float, default=2.0, help="corpus size (default 2 MB)")
+    bn.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+
     br = sub.add_parser("bench-recognizers", help="score dates, money and numerals on Recognizers-Text cases")
     br.add_argument("bench", type=Path, nargs="?", default=Path("../shared/bench"),
                     help="folder with dates_/money_/numbers_recognizers.jsonl")
@@ -170,8 +174,13 @@ def _cmd_explain(args) -> int:
     return _setup(go)
 
 
+def _cmd_bench(args) -> int:
+    from .bench import main as bench
+    return _setup(lambda: bench(args.size_mb, args.workers))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return {"run": _cmd_run, "fetch-model": _cmd_fetch_model, "check-rules": _cmd_check_rules,
-            "score-ner": _cmd_score_ner, "explain": _cmd_explain,
+            "score-ner": _cmd_score_ner, "explain": _cmd_explain, "bench": _cmd_bench,
             "bench-recognizers": _cmd_bench_recognizers}[args.command](args)

@@ -12,6 +12,7 @@ sha256, rules version and normaliser version are unchanged since the tables in `
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 import sys
@@ -314,7 +315,10 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
         if config is None:
             raise ValueError("several workers need a Config to build their own Context from")
         stats: dict[int, tuple] = {}
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,)) as pool:
+        # spawned, not forked: a worker starts clean (no copy of this process's memory or
+        # threads) and loads its own models once
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             for doc, got, exc, (pid, *rest) in pool.map(_work, documents(), chunksize=2):
                 collect(doc, got, exc)
                 stats[pid] = rest
