@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="processes that each load the models once (default: the machine's cores)")
+    r.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local: a process pool on this machine (default); dask: a Dask cluster, "
+                        "a LocalCluster of --workers processes unless --scheduler is given")
+    r.add_argument("--scheduler", default=None,
+                   help="address of a running Dask scheduler (tcp://host:port); implies --engine dask")
     r.add_argument("--force", action="store_true",
                    help="process every document again, even those unchanged since the tables in --out")
 
@@ -103,7 +108,7 @@ def _cmd_run(args) -> int:
     from .run import Config, Context, run
 
     config = Config(args.rules, args.model, args.manifest, args.tokens, args.ner)
-    if args.workers > 1:
+    if args.workers > 1 or args.engine == "dask" or args.scheduler:
         # check in this process what every worker needs, so that a bad rules file or a
         # missing model is reported once, before any work
         ctx = _setup(lambda: (load_rules(args.rules), locate_model(args.model),
@@ -113,8 +118,13 @@ def _cmd_run(args) -> int:
     if isinstance(ctx, int):
         return ctx
     try:
-        summary = run(args.input, args.out, ctx, progress=not args.quiet, workers=args.workers,
-                      incremental=not args.force)
+        if args.engine == "dask" or args.scheduler:
+            from .distributed import run_dask
+            summary = run_dask(args.input, args.out, config, scheduler=args.scheduler,
+                               n_workers=args.workers, progress=not args.quiet)
+        else:
+            summary = run(args.input, args.out, ctx, progress=not args.quiet, workers=args.workers,
+                          incremental=not args.force)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

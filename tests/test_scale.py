@@ -65,3 +65,51 @@ def test_changed_rules_process_everything_again(tmp_path):
     with open(rules / "segment.yml", "a", encoding="utf-8") as fh:
         fh.write("  - 新增词语\n")
     assert "(5 processed, 0 unchanged" in run_cli(SEEDS, "--out", out, "--rules", rules, "--workers", "1")
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_dask_cluster_writes_the_same_tables_as_a_local_run(tmp_path):
+    """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1."""
+    import os
+    import signal
+    import time
+
+    from pipeline.schemas import TABLES
+
+    from pathlib import Path
+    dask = str(Path(sys.executable).parent / "dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0",
+                               "--no-show"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        time.sleep(3)
+        for _ in range(2):
+            procs.append(subprocess.Popen(
+                [dask, "worker", address, "--nthreads", "1",
+                 "--nworkers", "1", "--host", "127.0.0.1", "--dashboard-address", ":0", "--no-nanny"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(3)
+        run_cli(SEEDS, "--out", tmp_path / "dask", "--scheduler", address)
+    finally:
+        for p in reversed(procs):
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    run_cli(SEEDS, "--out", tmp_path / "local", "--workers", "1")
+    for name in NAMES:
+        pk = list(TABLES[name].primary_key)
+        local = pd.read_parquet(tmp_path / "local" / f"{name}.parquet").sort_values(pk).reset_index(drop=True)
+        dist = pd.read_parquet(tmp_path / "dask" / name).sort_values(pk).reset_index(drop=True)
+        pd.testing.assert_frame_equal(local, dist, check_dtype=False)
+    assert len(list((tmp_path / "dask" / "documents").glob("part-*.parquet"))) >= 1
