@@ -102,6 +102,22 @@ def _model_only(doc_id: str, text: str, sentences: list[Sentence], found: list[t
     return _rows(doc_id, text, kept)
 
 
+def _extend_to_known_persons(text: str, candidates: list[tuple]) -> list[tuple]:
+    """The model may cut a name short where its first character is also a word ("和海金" read
+    as 和 + 海金): a model PERSON that ends a name the officials or a byline confirmed in the
+    same document is that name."""
+    known = {text[c[0]:c[1]] for c in candidates if c[2] == "PERSON" and c[3] in ("officials", "byline")}
+    out = []
+    for c in candidates:
+        if c[2] == "PERSON" and c[3] == "lac":
+            for k in (1, 2):
+                if c[0] - k >= 0 and text[c[0] - k:c[1]] in known:
+                    c = (c[0] - k, *c[1:])
+                    break
+        out.append(c)
+    return out
+
+
 def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date: dt.date | None,
                      pub_year: int | None, ex: Extractors, bylines: list[Byline] = ()) -> MentionRows:
     found: list[tuple[int, int, str, str, str, str, str, dict]] = []  # start, end, label, source, rule, art, sid, value
@@ -185,6 +201,7 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
             if k >= 0:
                 candidates.append((k, k + len(name), "PERSON", "byline", "ner.byline", b.article_id, None))
     owned = [(f[0], f[1]) for f in found if f[2] in OWNER_LABELS]
+    candidates = _extend_to_known_persons(text, candidates)
     for start, end, label, source, rule, article_id, sid in _resolve_entities(candidates, owned):
         found.append((start, end, label, source, rule, article_id, sid, None))
     return _rows(doc_id, text, found)

@@ -279,7 +279,8 @@ def normalize(raw: str) -> NormText:
             idx.extend(ln.raw)
         text = "".join(chars)
         title_like = (len(text) <= TITLE_MAX_CHARS and not any(c in SENTENCE_END or c in "，,、" for c in text)
-                      and not text.startswith(OPENERS))
+                      and not text.startswith(OPENERS) and text.count("“") == text.count("”")
+                      and text.count('"') % 2 == 0)
         kept_c: list[str] = []
         kept_i: list[int] = []
         n = len(chars)

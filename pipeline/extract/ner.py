@@ -102,6 +102,8 @@ class RuleCorrector:
         self.token_place_suffix = tuple(lex["token_place_suffix"])
         self.road_suffix = tuple(lex["road_suffix"])
         self.false_place_end = tuple(lex["false_place_end"])
+        self.reject_start = tuple(lex["name_reject_start"])
+        self.org_generic = set(lex["org_generic"])
         self.place_generic = set(lex["place_generic"])
         self.place_end_char = set(lex["place_end_char"])
         self.person_reject = tuple(lex["person_reject_end"])
@@ -133,6 +135,8 @@ class RuleCorrector:
     def loc_ok(self, name: str) -> bool:
         if len(name) < self.min_loc or name in self.not_entity or name in self.place_generic:
             return False
+        if name.startswith(self.reject_start):
+            return False
         if regex.match(r"^(?:[\d一二三四五六七八九十百千两几多]+[个家座条所名处])|^[各全该本每某此其这那]", name):
             return False  # 3个村, 10个街道, 各镇: counts and determiners, not names
         if name.endswith(self.false_place_end):
@@ -148,8 +152,9 @@ class RuleCorrector:
         return any(name.endswith(suf) and len(name) > len(suf) for suf in self.place_suffix)
 
     def org_ok(self, name: str) -> bool:
-        return (len(name) >= self.min_org and name not in self.not_entity and name.endswith(self.org_suffix)
-                and not name.startswith(("该", "各", "全", "本", "这", "那")))
+        return (len(name) >= self.min_org and name not in self.not_entity and name not in self.org_generic
+                and name.endswith(self.org_suffix)
+                and not name.startswith(("该", "各", "全", "本", "这", "那") + self.reject_start))
 
     # ---- correction ---------------------------------------------------------------------
     def correct(self, text: str, words: list[tuple[int, int, str]], bounds: list[int] = ()) -> list[NerSpan]:
@@ -167,6 +172,17 @@ class RuleCorrector:
                 elif e < len(text) and text[e] in self.place_end_char and len(name) >= 2:
                     spans.append(NerSpan(s, e + 1, "LOC", "rule", "ner.person_as_place"))  # 马家 + 垒
             elif tag in ("LOC", "ORG"):
+                # a verb the model took into a name is cut off: 联合|县教育局
+                lead = next((w for w in self.reject_start if name.startswith(w) and len(name) > len(w) + 1), None)
+                if lead:
+                    s += len(lead)
+                    name = text[s:e]
+                # a place followed by an organisation is one organisation: 北关区 + 直属机关工委
+                if tag == "LOC" and i + 1 < n and words[i + 1][2] == "ORG" and words[i + 1][0] == e \
+                        and self.org_ok(text[s:words[i + 1][1]]):
+                    spans.append(NerSpan(s, words[i + 1][1], "ORG", "rule", "ner.place_org"))
+                    i += 2
+                    continue
                 # a place or body followed by an organisation word is one organisation:
                 # 红旗路街道 + 党工委, 北关区 + 妇女联合会
                 j, end = i + 1, e
@@ -181,7 +197,7 @@ class RuleCorrector:
                 if tag == "ORG" and self.org_ok(name):
                     spans += self._split_org(text, s, e, "ner.lac_org", "lac")
                 elif self.loc_ok(name):
-                    spans.append(NerSpan(s, e, "LOC", "lac", "ner.lac_loc"))
+                    spans += self._split_places(text, s, e, "lac", "ner.lac_loc")
                 elif self.org_ok(name):
                     spans.append(NerSpan(s, e, "ORG", "lac", "ner.lac_loc_as_org"))
             i += 1
@@ -202,6 +218,19 @@ class RuleCorrector:
                     text.startswith(g, p) for g in self._gazetteer_prefixes(text[p:e])):
                 return [NerSpan(s, p, "ORG", source, rule), NerSpan(p, e, "ORG", source, rule)]
         return [NerSpan(s, e, "ORG", source, rule)]
+
+    def _split_places(self, text: str, s: int, e: int, source: str, rule: str) -> list[NerSpan]:
+        """柏庄镇西苏度村 is two places: cut after an administrative unit when both halves are
+        places (the hierarchy is kept apart, as 郑州市 | 金水区)."""
+        name = text[s:e]
+        for suf in self.admin_suffix:
+            k = name.find(suf)
+            while k != -1:
+                cut = k + len(suf)
+                if 2 <= cut <= len(name) - 2 and self.loc_ok(name[:cut]) and self.loc_ok(name[cut:]):
+                    return [NerSpan(s, s + cut, "LOC", source, rule)] + self._split_places(text, s + cut, e, source, rule)
+                k = name.find(suf, k + 1)
+        return [NerSpan(s, e, "LOC", source, rule)]
 
     def _gazetteer_prefixes(self, s: str) -> list[str]:
         return [s[:k] for k in range(2, min(len(s), 8) + 1) if s[:k] in self.gazetteer]
