@@ -216,7 +216,24 @@ _WORKER_CTX: Context | None = None
 
 def _init_worker(config: Config) -> None:
     global _WORKER_CTX
+    _exit_with_parent()
     _WORKER_CTX = Context.from_config(config)
+
+
+def _exit_with_parent() -> None:
+    """A worker whose parent was killed (kill -9 leaves it no chance to stop its pool) ends
+    itself instead of holding its models in memory forever."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 def _work(doc: RawDocument):

@@ -21,6 +21,21 @@ def run_cli(*args):
                           capture_output=True, text=True)
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.split(")")[-1].split()[0] != "Z"
+
+
 def test_each_kind_of_bad_page_is_an_error_row_and_the_rest_is_processed(tmp_path):
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -57,12 +72,19 @@ def test_a_killed_run_leaves_the_previous_tables_and_the_next_run_completes(tmp_
     for i in range(12):   # enough pages that the run is still working when it is killed
         for page in SEEDS.glob("*.txt"):
             shutil.copy(page, big / f"{i:02d}_{page.name}")
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(big), "--out", str(out), "--quiet"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(8)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(big), "--out", str(out), "--quiet",
+                             "--workers", "2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(10)
     assert proc.poll() is None, "the run ended before it could be killed"
+    workers = _children(proc.pid)
+    assert workers, "the run started no worker processes"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    # its worker processes notice and end too
+    deadline = time.time() + 15
+    while time.time() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.5)
+    assert not [p for p in workers if _alive(p)], "workers outlived the killed run"
     assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before
     again = run_cli("run", SEEDS, "--out", out, "--quiet")
     assert again.returncode == 0, again.stderr
