@@ -21,6 +21,8 @@ import regex
 from ..rules import lexicon_alternation
 
 LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+# "(河南)养老服务有限公司": a bracketed region and the rest of a company name
+COMPANY_TAIL = regex.compile(r"[（(]\p{Han}{2,4}[）)]\p{Han}{0,16}?(?:股份有限公司|有限责任公司|有限公司|分公司|公司|集团)")
 # LAC parts of speech that can be inside a place or organisation name
 NAME_POS = {"n", "nz", "ns", "nt", "nr", "LOC", "ORG", "PER", "j", "s", "an"}
 
@@ -152,9 +154,13 @@ class RuleCorrector:
         return any(name.endswith(suf) and len(name) > len(suf) for suf in self.place_suffix)
 
     def org_ok(self, name: str) -> bool:
-        return (len(name) >= self.min_org and name not in self.not_entity and name not in self.org_generic
+        if not (len(name) >= self.min_org and name not in self.not_entity and name not in self.org_generic
                 and name.endswith(self.org_suffix)
-                and not name.startswith(("该", "各", "全", "本", "这", "那") + self.reject_start))
+                and not name.startswith(("该", "各", "全", "本", "这", "那") + self.reject_start)):
+            return False
+        # a kind of place and its organ name no particular body: 街道党工委, 社区党支部
+        suffix = next(suf for suf in self.org_suffix if name.endswith(suf))
+        return name[: -len(suffix)] not in self.place_generic
 
     # ---- correction ---------------------------------------------------------------------
     def correct(self, text: str, words: list[tuple[int, int, str]], bounds: list[int] = ()) -> list[NerSpan]:
@@ -201,6 +207,7 @@ class RuleCorrector:
                 elif self.org_ok(name):
                     spans.append(NerSpan(s, e, "ORG", "lac", "ner.lac_loc_as_org"))
             i += 1
+        spans += self._companies_with_region(text, words)
         spans += self._places_from_words(text, words)
         spans += self._places_from_tokens(text, bounds)
         bset = set(bounds)
@@ -218,6 +225,23 @@ class RuleCorrector:
                     text.startswith(g, p) for g in self._gazetteer_prefixes(text[p:e])):
                 return [NerSpan(s, p, "ORG", source, rule), NerSpan(p, e, "ORG", source, rule)]
         return [NerSpan(s, e, "ORG", source, rule)]
+
+    def _companies_with_region(self, text: str, words: list[tuple[int, int, str]]) -> list[NerSpan]:
+        """中健瑞祥(河南)养老服务有限公司: a name, a region in brackets, the rest of the company
+        name; the model tends to break such names at the bracket."""
+        out = []
+        for m in COMPANY_TAIL.finditer(text):
+            k = next((i for i, w in enumerate(words) if w[1] == m.start()), None)
+            if k is None:
+                continue
+            j = k
+            while j >= 0 and words[j][2] in NAME_POS | {"ORG", "LOC", "nz"} and not regex.search(
+                    r"[\p{P}\s]", text[words[j][0]:words[j][1]]):
+                j -= 1
+            start = words[j + 1][0] if j < k else m.start()
+            if m.start() - start >= 2:
+                out.append(NerSpan(start, m.end(), "ORG", "rule", "ner.company_region"))
+        return out
 
     def _split_places(self, text: str, s: int, e: int, source: str, rule: str) -> list[NerSpan]:
         """柏庄镇西苏度村 is two places: cut after an administrative unit when both halves are
