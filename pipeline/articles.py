@@ -28,7 +28,7 @@ from .normalize import SENTENCE_END, NormText, Paragraph
 
 KINDS = ("news", "feature", "photo_caption", "header", "other")
 HEADING_MAX_CHARS = 40
-KICKER_MAX_CHARS = 8          # "北关区", "区医保局": a label right above the headline
+KICKER_MAX_CHARS = 8          # "金水区", "区医保局": a label right above the headline
 SUBHEAD_MAX_CHARS = 20        # "精准招商,在质量上求突破" inside a feature
 DATE_OPENING = regex.compile(r"^\d{1,2}月\d{1,2}日")
 
@@ -69,10 +69,10 @@ class BylineGrammar:
         self.role_re = regex.compile(rf"({alt})")
         credit = "|".join(regex.escape(w) for w in sorted(rules["photo_credit"], key=len, reverse=True))
         name = r"[\p{Han}·]{2,4}"
-        # "（毕兴世 摄）" / "(吕晓璞摄)" / "（张三 李四 摄影）" at the end of a paragraph
+        # "（赵六 摄）" / "(吕晓璞摄)" / "（张三 李四 摄影）" at the end of a paragraph
         self.credit_re = regex.compile(
             rf"[（(]\s*((?:{name}[\s、，,]*){{1,4}}?)\s*(?:{credit})\s*[）)]\s*$")
-        # "本报讯（记者 王嘉晨 通讯员 申楠）" or a bare "本报讯"
+        # "本报讯（记者 张三 通讯员 李四）" or a bare "本报讯"
         opener = "|".join(regex.escape(w) for w in self.news_openers)
         self.news_re = regex.compile(rf"^(?:{opener})\s*(?:[（(]([^（()）]{{0,60}})[）)])?")
         box = "".join(regex.escape(m) for m in self.box_markers)
@@ -88,8 +88,8 @@ class BylineGrammar:
 
 
 def split_names(fragment: str) -> list[str]:
-    """Names separated by spaces or enumeration marks; "程 志吉" (a name broken by a line
-    wrap into a one-character piece) is joined; "王嘉晨李庆龄" is cut into threes."""
+    """Names separated by spaces or enumeration marks; "程 建国" (a name broken by a line
+    wrap into a one-character piece) is joined; "张三王五" is cut into threes."""
     pieces = [p for p in regex.split(r"[\s、，,；;和及]+", fragment) if p]
     names: list[str] = []
     carry = ""
@@ -112,8 +112,8 @@ def split_names(fragment: str) -> list[str]:
 
 
 def parse_byline(grammar: BylineGrammar, raw: str) -> dict[str, list[str]]:
-    """Names per role from a byline's raw text, e.g. "记者 王嘉晨 通讯员 申楠" or
-    "□本报记者 李庆龄 文/图"."""
+    """Names per role from a byline's raw text, e.g. "记者 张三 通讯员 李四" or
+    "□本报记者 王五 文/图"."""
     out: dict[str, list[str]] = {"reporters": [], "correspondents": [], "photographers": []}
     parts = grammar.role_re.split(raw)
     role = None
@@ -158,7 +158,7 @@ def _classify(norm: NormText, raw: str, i: int, g: BylineGrammar) -> _Par:
     m = g.credit_re.search(text)
     credit: list[str] = []
     if m:
-        # read the names from the raw text, where "毕兴世 摄" keeps its spaces
+        # read the names from the raw text, where "赵六 摄" keeps its spaces
         rs, re_ = norm.to_raw(p.start + m.start(1), p.start + m.end(1))
         credit = split_names(raw[rs:re_]) or split_names(m.group(1))
         if m.start() == 0:

@@ -64,7 +64,7 @@ class MentionRows:
 
 
 def _org_tokens(sent: Sentence, suffixes: tuple[str, ...]) -> list[str]:
-    """Organisation-looking words of a sentence (区工信局), antecedents for 该局."""
+    """Organisation-looking words of a sentence (区商务局), antecedents for 该局."""
     cuts = sorted(set(sent.bounds) | {0, len(sent.text)})
     words = [sent.text[a:b] for a, b in zip(cuts, cuts[1:])]
     return [w for w in words if len(w) >= 3 and w.endswith(suffixes)]
@@ -72,7 +72,7 @@ def _org_tokens(sent: Sentence, suffixes: tuple[str, ...]) -> list[str]:
 
 def _resolve_entities(candidates: list[tuple], owned: list[tuple[int, int]]) -> list[tuple]:
     """Keep entity candidates that no date, amount, title or project owns; where they
-    overlap, the longest wins (北关区人民政府 is one ORG), then the surer source."""
+    overlap, the longest wins (金水区人民政府 is one ORG), then the surer source."""
     owned_at = bytearray(max([e for _, e in owned] + [c[1] for c in candidates] + [0]) + 1)
     for s, e in owned:
         owned_at[s:e] = b"\x01" * (e - s)
@@ -103,7 +103,7 @@ def _model_only(doc_id: str, text: str, sentences: list[Sentence], found: list[t
 
 
 def _extend_to_known_persons(text: str, candidates: list[tuple]) -> list[tuple]:
-    """The model may cut a name short where its first character is also a word ("和海金" read
+    """The model may cut a name short where its first character is also a word ("和平安" read
     as 和 + 海金): a model PERSON that ends a name the officials or a byline confirmed in the
     same document is that name."""
     known = {text[c[0]:c[1]] for c in candidates if c[2] == "PERSON" and c[3] in ("officials", "byline")}
@@ -176,7 +176,7 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
         found.append((o.position_start + s.start, o.title_end + s.start, "TITLE", "officials", o.rule,
                       s.article_id, s.sentence_id, {"official": (s, o, day)}))
         # the organisation before the position; a place's party committee is an organisation
-        # of its own (柏庄镇党委), a body's party group is not (北关区民政局|党组书记)
+        # of its own (新华镇党委), a body's party group is not (金水区民政局|党组书记)
         title_group_start = o.title_end - len(o.title)
         org_end = title_group_start
         organ = ex.officials.organ_re.match(o.title)

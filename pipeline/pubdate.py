@@ -10,7 +10,7 @@ In order of trust:
 Inference, HeidelTime-style: year-less dates on the page ("3月4日") give the month and day,
 and each candidate year is scored against the page's evidence from rules/pubdate.yml:
   * explicit years: the page rarely reports a year later than its own, and usually
-    reports the current or the previous year ("2023年，北关区妇联工作总体思路为");
+    reports the current or the previous year ("2023年，金水区妇联工作总体思路为");
     years in a plan or deadline context ("制订2021年…", "至2021年2月底") only cap it;
   * full dates whose month and day recur year-less ("2020年12月9日" next to "12月9日");
   * anniversaries ("国际妇女节113周年" -> 1910 + 113);

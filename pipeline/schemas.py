@@ -132,7 +132,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         f("title", pa.string(), "the position noun: 副书记, 党委副书记, 局长", False),
         f("org", pa.string(), "organisation or jurisdiction (该局 resolved to its antecedent; 区长 -> 区)"),
         f("org_text", pa.string(), "organisation as written before the position"),
-        f("title_span", pa.string(), "the contiguous title text: 柏庄镇党委副书记", False),
+        f("title_span", pa.string(), "the contiguous title text: 新华镇党委副书记", False),
         START, END,
         f("person_start", pa.int32(), "start of the name in norm_text", False),
         f("person_end", pa.int32(), "end of the name in norm_text", False),

@@ -4,7 +4,7 @@ rules/segment.yml.
 
     from pipeline.segment import Segmenter
     seg = Segmenter.load()          # finds the model where `make run` put it
-    seg.cut("区委副书记、区长路录平")  # ['区委', '副书记', '、', '区长', '路录平']
+    seg.cut("区委副书记、区长王建华")  # ['区委', '副书记', '、', '区长', '王建华']
 
 There is no fallback to character segmentation: without the model, Segmenter.load raises
 ModelMissingError, which says how to fetch it.

