@@ -169,7 +169,8 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
         out.sentences.append({"sentence_id": sentence_id, "doc_id": doc.doc_id,
                               "article_id": article_id, "seq": seq, "start": s, "end": e,
                               "text": norm.text[s:e]})
-        bounds = sorted({t.idx for t in sdoc} | {t.idx + len(t.text) for t in sdoc})
+        offsets = sdoc.to_array(["IDX", "LENGTH"])   # no Token objects: this runs for every sentence
+        bounds = sorted(set(offsets[:, 0].tolist()) | set((offsets[:, 0] + offsets[:, 1]).tolist()))
         sentences.append(Sentence(sentence_id, article_id, s, e, norm.text[s:e], bounds))
         if ctx.with_tokens:
             for tok in sdoc:

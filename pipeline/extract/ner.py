@@ -116,7 +116,7 @@ class RuleCorrector:
         self.surnames = surnames
         self.compound = compound_surnames
         self.gazetteer = gazetteer_names(tuple(lex["gazetteer_short_suffix"]))
-        self.gazetteer_re = regex.compile(f"(?:{lexicon_alternation(sorted(self.gazetteer))})")
+        self.gazetteer_longest = max(map(len, self.gazetteer), default=0)
         self.org_suffix_re = regex.compile(f"(?:{lexicon_alternation(self.org_suffix)})")
 
     # ---- what may be a name ---------------------------------------------------------------
@@ -211,11 +211,25 @@ class RuleCorrector:
         spans += self._places_from_words(text, words)
         spans += self._places_from_tokens(text, bounds)
         bset = set(bounds)
-        for m in self.gazetteer_re.finditer(text):
+        for a, b in self._gazetteer_matches(text):
             # a gazetteer name counts only as whole words of the segmenter (包头 in 包头菜 is not)
-            if (not bset or (m.start() in bset and m.end() in bset)) and self.loc_ok(m.group(0)):
-                spans.append(NerSpan(m.start(), m.end(), "LOC", "gazetteer", "ner.gazetteer"))
+            if (not bset or (a in bset and b in bset)) and self.loc_ok(text[a:b]):
+                spans.append(NerSpan(a, b, "LOC", "gazetteer", "ner.gazetteer"))
         return spans
+
+    def _gazetteer_matches(self, text: str) -> list[tuple[int, int]]:
+        """Leftmost-longest, non-overlapping gazetteer names (a set lookup per length: far
+        faster than one regex alternation of thousands of names, same matches)."""
+        out, i, n = [], 0, len(text)
+        while i < n:
+            for length in range(min(self.gazetteer_longest, n - i), 1, -1):
+                if text[i:i + length] in self.gazetteer:
+                    out.append((i, i + length))
+                    i += length
+                    break
+            else:
+                i += 1
+        return out
 
     def _split_org(self, text: str, s: int, e: int, rule: str, source: str) -> list[NerSpan]:
         """中共金水区委金水区人民政府 is two organisations: cut where the second one starts
