@@ -121,7 +121,7 @@ def _cmd_run(args) -> int:
         if args.engine == "dask" or args.scheduler:
             from .distributed import run_dask
             summary = run_dask(args.input, args.out, config, scheduler=args.scheduler,
-                               n_workers=args.workers, progress=not args.quiet)
+                               n_workers=args.workers, progress=not args.quiet, incremental=not args.force)
         else:
             summary = run(args.input, args.out, ctx, progress=not args.quiet, workers=args.workers,
                           incremental=not args.force)

@@ -6,7 +6,8 @@ Dask task processes one chunk with a Context that its worker process builds once
 loaded once per worker) and returns the chunk's rows. The client writes every table as a
 Parquet dataset, a folder with one part per chunk (`out/documents/part-00000.parquet` …),
 which pandas (`pd.read_parquet("out/documents")`) and Dask (`dd.read_parquet`) both read.
-Rows are the same as a local run's; only their split into files differs.
+Rows are the same as a local run's; only their split into files differs. Incremental runs
+work as locally: unchanged documents keep their rows (in one more part).
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from .ingest import IngestError, read_inputs
-from .run import Config, Context, DocumentRows, RunSummary, StageError, process_document
+from .rules import load_rules
+from .run import (Config, Context, DocumentRows, RunSummary, StageError, old_rows, process_document,
+                  reusable_documents)
 from .schemas import TABLES, build_table
 from .tables import STAGING_PREFIX
 
@@ -81,13 +84,15 @@ def _write_datasets(out_dir: Path, parts: list[dict[str, list]], with_tokens: bo
 
 
 def run_dask(input_path: Path, out_dir: Path, config: Config, *, scheduler: str | None = None,
-             n_workers: int = 2, progress: bool = True) -> RunSummary:
+             n_workers: int = 2, progress: bool = True, incremental: bool = False) -> RunSummary:
     from dask.distributed import Client, LocalCluster
 
     t0 = time.perf_counter()
     summary = RunSummary(workers=n_workers)
     errors: list[dict] = []
-    docs, seen = [], set()
+    reusable = (reusable_documents(out_dir, load_rules(config.rules_dir).version, config.with_tokens)
+                if incremental else {})
+    docs, seen, reused = [], set(), set()
     for item in read_inputs(input_path):
         if isinstance(item, IngestError):
             errors.append({"source": item.source, "source_id": item.source_id, "stage": "ingest",
@@ -100,23 +105,28 @@ def run_dask(input_path: Path, out_dir: Path, config: Config, *, scheduler: str 
         for w in item.warnings:
             errors.append({"source": item.source, "source_id": item.source_id, "stage": "ingest",
                            "severity": "warning", "message": w})
+        if reusable.get(item.doc_id) == item.sha256:
+            reused.add(item.doc_id)
+            continue
         docs.append(item)
     chunks = [docs[i:i + CHUNK_DOCS] for i in range(0, len(docs), CHUNK_DOCS)]
 
-    cluster = None
-    if scheduler:
-        client = Client(scheduler)
-    else:
-        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client = Client(cluster)
-    try:
-        futures = client.map(process_chunk, chunks, config=config, pure=False)
-        results = client.gather(futures)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    results = []
+    if chunks:   # nothing new to process: no cluster to start
+        cluster = None
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        try:
+            futures = client.map(process_chunk, chunks, config=config, pure=False)
+            results = client.gather(futures)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
     parts: list[dict[str, list]] = []
     for rows, chunk_errors in results:
@@ -129,11 +139,20 @@ def run_dask(input_path: Path, out_dir: Path, config: Config, *, scheduler: str 
     for e in errors:
         if e["severity"] == "error" and e["stage"] != "ingest":
             print(f"error: {e['source']}: {e['stage']}: {e['message']}", file=sys.stderr)
+    if reused:   # unchanged documents keep their rows, as one more part
+        part = {}
+        for name in DocumentRows.TABLES:
+            old = old_rows(Path(out_dir), name, reused) if name != "tokens" or config.with_tokens else None
+            part[name] = old.to_pylist() if old is not None else []
+        parts.append(part)
+        for name, attr in (("documents", "documents"), ("articles", "articles"), ("sentences", "sentences")):
+            setattr(summary, attr, getattr(summary, attr) + len(part[name]))
     if not parts:
         parts = [{}]
     parts[0]["errors"] = errors
     summary.written = _write_datasets(Path(out_dir), parts, config.with_tokens)
-    summary.processed = summary.documents
+    summary.processed = len(docs)
+    summary.reused = len(reused)
     summary.chars = sum(len(d.text) for d in docs)
     summary.failed = sum(1 for e in errors if e["severity"] == "error")
     summary.warnings = len(errors) - summary.failed

@@ -247,10 +247,18 @@ def _work(doc: RawDocument):
     return doc, got, exc, (os.getpid(), dict(ctx.timings), ctx.load_seconds, _peak_rss_mb())
 
 
-def _reusable(out_dir: Path, rules_version: str, with_tokens: bool) -> dict[str, str]:
+def table_path(out_dir: Path, name: str) -> Path | None:
+    """Where a table lives in out_dir: one file (local runs) or a dataset folder (Dask)."""
+    for p in (Path(out_dir) / f"{name}.parquet", Path(out_dir) / name):
+        if p.exists():
+            return p
+    return None
+
+
+def reusable_documents(out_dir: Path, rules_version: str, with_tokens: bool) -> dict[str, str]:
     """doc_id -> sha256 of documents whose rows in out_dir can be kept as they are."""
-    path = Path(out_dir) / "documents.parquet"
-    if not path.exists() or (with_tokens and not (Path(out_dir) / "tokens.parquet").exists()):
+    path = table_path(out_dir, "documents")
+    if path is None or (with_tokens and table_path(out_dir, "tokens") is None):
         return {}
     try:
         t = pq.read_table(path, columns=["doc_id", "sha256", "rules_version", "normalizer_version"])
@@ -261,9 +269,10 @@ def _reusable(out_dir: Path, rules_version: str, with_tokens: bool) -> dict[str,
             if rv == rules_version and nv == NORMALIZER_VERSION}
 
 
-def _old_rows(out_dir: Path, name: str, doc_ids: set[str]) -> pa.Table | None:
-    path = Path(out_dir) / f"{name}.parquet"
-    if not doc_ids or not path.exists():
+def old_rows(out_dir: Path, name: str, doc_ids: set[str]) -> pa.Table | None:
+    """The rows of these documents in the table already in out_dir."""
+    path = table_path(out_dir, name)
+    if not doc_ids or path is None:
         return None
     t = pq.read_table(path, schema=TABLES[name].schema)
     return t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(doc_ids))))
@@ -280,7 +289,7 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
     local = ctx if isinstance(ctx, Context) else None
     rules_version = (local.rules if local else load_rules(config.rules_dir)).version
     with_tokens = local.with_tokens if local else config.with_tokens
-    reusable = _reusable(out_dir, rules_version, with_tokens) if incremental else {}
+    reusable = reusable_documents(out_dir, rules_version, with_tokens) if incremental else {}
     summary = RunSummary(workers=workers)
     rows = DocumentRows()
     errors: list[dict] = []
@@ -351,7 +360,7 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
     tables = {}
     for name in names:
         t = build_table(name, getattr(rows, name))
-        old = _old_rows(out_dir, name, reused)
+        old = old_rows(out_dir, name, reused)
         if old is not None and old.num_rows:
             t = pa.concat_tables([t, old]).sort_by([(k, "ascending") for k in TABLES[name].primary_key])
         tables[name] = t

@@ -97,7 +97,9 @@ def test_a_dask_cluster_writes_the_same_tables_as_a_local_run(tmp_path):
                  "--nworkers", "1", "--host", "127.0.0.1", "--dashboard-address", ":0", "--no-nanny"],
                 cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         time.sleep(3)
-        run_cli(SEEDS, "--out", tmp_path / "dask", "--scheduler", address)
+        assert "(5 processed, 0 unchanged" in run_cli(SEEDS, "--out", tmp_path / "dask", "--scheduler", address)
+        # incremental on the cluster too: nothing changed, nothing processed, same rows
+        assert "(0 processed, 5 unchanged" in run_cli(SEEDS, "--out", tmp_path / "dask", "--scheduler", address)
     finally:
         for p in reversed(procs):
             p.send_signal(signal.SIGTERM)
