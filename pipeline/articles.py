@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 import regex
 
 from .normalize import SENTENCE_END, NormText, Paragraph
+from .pubdate import MASTHEAD, MASTHEAD_MAX_CHARS
 
 KINDS = ("news", "feature", "photo_caption", "header", "other")
 HEADING_MAX_CHARS = 40
 KICKER_MAX_CHARS = 8          # "金水区", "区医保局": a label right above the headline
 SUBHEAD_MAX_CHARS = 20        # "精准招商,在质量上求突破" inside a feature
 DATE_OPENING = regex.compile(r"^\d{1,2}月\d{1,2}日")
+PAPER_NAME = regex.compile(r"\p{Han}{2,8}(?:日报|晚报|时报|周报|早报|商报)(?:\s*第?\s*[\dA-Z一二三四五六七八九十]+\s*版)?")
 
 
 @dataclass
@@ -89,8 +91,10 @@ class BylineGrammar:
 
 def split_names(fragment: str) -> list[str]:
     """Names separated by spaces or enumeration marks; "程 建国" (a name broken by a line
-    wrap into a one-character piece) is joined; "张三王五" is cut into threes."""
-    pieces = [p for p in regex.split(r"[\s、，,；;和及]+", fragment) if p]
+    wrap into a one-character piece) is joined; "王建国李明华" is cut into threes; a trailing
+    "报道" or "摄影报道" is not part of the last name."""
+    fragment = regex.sub(r"(?:摄影报道|报道|供图|整理|摄影|摄)\s*$", "", fragment.strip())
+    pieces = [p for p in regex.split(r"[\s、，,；;]+", fragment) if p]
     names: list[str] = []
     carry = ""
     for p in pieces:
@@ -153,6 +157,8 @@ def _balanced(text: str) -> bool:
 def _classify(norm: NormText, raw: str, i: int, g: BylineGrammar) -> _Par:
     p = norm.paragraphs[i]
     text = norm.text[p.start:p.end]
+    if len(text) <= MASTHEAD_MAX_CHARS and (MASTHEAD.search(text) or PAPER_NAME.fullmatch(text)):
+        return _Par(i, p, text, "masthead")   # the paper's name, date, page: no article
     raw_s, raw_e = norm.to_raw(p.start, p.end)
     raw_text = raw[raw_s:raw_e]
     m = g.credit_re.search(text)
@@ -191,6 +197,8 @@ def _segments(pars: list[_Par]) -> list[_Segment]:
     segs: list[_Segment] = []
     cur = _Segment()
     for q in pars:
+        if q.cls == "masthead":
+            continue
         if q.cls in ("heading", "subtitle"):
             if cur.byline or cur.body:
                 segs.append(cur)

@@ -4,6 +4,7 @@ In order of trust:
   manifest  a manifest file maps the page's file name (or record id) to its date;
   input     the JSONL record or table row carries a pub_date;
   filename  the file name holds YYYY-MM-DD or YYYYMMDD;
+  printed   the page prints its date in a masthead line ("2023年3月7日 星期二", "… 第3版");
   inferred  the page's own evidence (below);
   none      nothing to go on.
 
@@ -35,6 +36,23 @@ CN_YEAR = regex.compile(r"([〇零○一二三四五六七八九]{4})年(?!代)"
 MONTH_DAY = regex.compile(r"(?<![\d年.])(\d{1,2})月(\d{1,2})[日号]")
 FULL_DATE = regex.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})[日号]")
 DEFAULT_WINDOW_DAYS = 365
+# a short line with a full date and a weekday or a page number is a masthead
+MASTHEAD = regex.compile(
+    r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[，,（(]?\s*(?:(?:星期|周)[一二三四五六日天]|第\s*[\d一二三四五六七八九十]+\s*版)")
+MASTHEAD_MAX_CHARS = 40
+
+
+def printed_date(text: str) -> dt.date | None:
+    """The date a page prints in a masthead line, if it prints one."""
+    for line in text.split("\n"):
+        if len(line) > MASTHEAD_MAX_CHARS:
+            continue
+        m = MASTHEAD.search(line)
+        if m:
+            d = safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if d:
+                return d
+    return None
 
 
 @dataclass
@@ -190,4 +208,7 @@ def resolve_pub_date(source: str, source_id: str | None, given: dt.date | None, 
     d = from_filename(source)
     if d:
         return PubDate(d, d.year, "filename", Path(source).name)
+    d = printed_date(text)
+    if d:
+        return PubDate(d, d.year, "printed", "masthead line on the page")
     return inferrer.infer(text)

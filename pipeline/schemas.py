@@ -61,7 +61,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
           "characters map one to one", False),
         f("pub_date", pa.date32(), "publication date (estimated to the latest page date when inferred)"),
         f("pub_year", pa.int16(), "publication year"),
-        f("pub_date_basis", pa.string(), "manifest | input | filename | inferred | none", False),
+        f("pub_date_basis", pa.string(), "manifest | input | filename | printed | inferred | none", False),
         f("pub_date_evidence", pa.string(), "what the publication date rests on", False),
         f("n_articles", pa.int16(), "articles found on the page", False),
         f("normalizer_version", pa.string(), "version of the layout repair", False),

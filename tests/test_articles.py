@@ -109,3 +109,18 @@ def test_seed_articles_match_visible_gold(splitter, gold):
     want_kinds = sorted(a["kind"] for a in gold["articles"] if a["kind"] in ("news", "feature"))
     got_kinds = sorted(a.kind for a in got if a.kind in ("news", "feature"))
     assert want_kinds == got_kinds
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("记者 和平安 报道", {"reporters": ["和平安"], "correspondents": [], "photographers": []}),
+    ("文/张建国 图/李明华", {"reporters": ["张建国"], "correspondents": [], "photographers": ["李明华"]}),
+    ("记者 王建国 李明华", {"reporters": ["王建国", "李明华"], "correspondents": [], "photographers": []}),
+])
+def test_more_byline_forms(rules, raw, expected):
+    assert parse_byline(BylineGrammar(rules["articles"]), raw) == expected
+
+
+def test_masthead_lines_are_no_articles(splitter):
+    raw = "金水日报\n\n2023年3月7日 星期二\n\n区城管执法局 精心精细增绿护绿\n\n本报讯(记者 张建国)秋季天气转凉。\n"
+    arts = split(splitter, raw)
+    assert [(a.kind, a.headline) for a in arts] == [("news", "区城管执法局 精心精细增绿护绿")]

@@ -71,3 +71,19 @@ def test_seed_year_matches_visible_gold(inferrer, gold):
     raw = (SEEDS / gold["doc"]).read_text(encoding="utf-8-sig")
     got = inferrer.infer(normalize(raw).text)
     assert got.year == gold["publication"]["year"], got.evidence
+
+
+@pytest.mark.parametrize("text, date", [
+    ("金水日报\n2023年3月7日 星期二\n本报讯（记者 张三）3月6日，会议召开。", dt.date(2023, 3, 7)),
+    ("2021年12月9日 第3版 综合新闻\n正文。", dt.date(2021, 12, 9)),
+    # a full date in running text is not a masthead
+    ("据了解，该项目于2021年12月9日开工建设，星期二完成了验收，各项工作有序推进。", None),
+])
+def test_printed_masthead_date(text, date):
+    from pipeline.pubdate import printed_date
+    assert printed_date(text) == date
+
+
+def test_printed_date_comes_before_inference(inferrer):
+    got = resolve_pub_date("page.txt", None, None, "2023年3月7日 星期二\n2021年，全区经济增长。", inferrer, None)
+    assert (got.basis, got.date) == ("printed", dt.date(2023, 3, 7))
