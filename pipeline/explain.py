@@ -27,7 +27,7 @@ def explain(ctx: Context, raw: str, pub_date: dt.date | None) -> list[str]:
         parts += [f"{k}={r[k]}" for k in ("low", "high", "qualifier", "per") if r[k] is not None]
         values[r["entity_id"]] = " ".join(parts)
     for r in rows.projects:
-        parts = [f"{k}={r[k]}" for k in ("investment", "area_text", "status") if r[k] is not None]
+        parts = [f"{k}={r[k]}" for k in ("investment", "area_text", "status", "location") if r[k] is not None]
         values[r["project_id"]] = " ".join(parts)
     lines = [f"normalised: {text}"]
     lines += [f"words: {' | '.join(t.text for d in docs for t in d)}"]

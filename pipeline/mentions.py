@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import regex
+
 from .extract.dates import DateExtractor
 from .extract.money import MoneyExtractor
 from .extract.ner import NerSpan, RuleCorrector, StatisticalNER
@@ -202,9 +204,27 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
                 candidates.append((k, k + len(name), "PERSON", "byline", "ner.byline", b.article_id, None))
     owned = [(f[0], f[1]) for f in found if f[2] in OWNER_LABELS]
     candidates = _extend_to_known_persons(text, candidates)
-    for start, end, label, source, rule, article_id, sid in _resolve_entities(candidates, owned):
+    resolved = _resolve_entities(candidates, owned)
+    for start, end, label, source, rule, article_id, sid in resolved:
         found.append((start, end, label, source, rule, article_id, sid, None))
+    _locate_projects(text, [(s, p) for s, p in projects], [r for r in resolved if r[2] == "LOC"])
     return _rows(doc_id, text, found)
+
+
+def _locate_projects(text: str, projects: list, places: list[tuple]) -> None:
+    """A project's location, when its sentence states one: the place after 位于/落户/坐落于, or
+    the last place before the project name in its clause ("在新华镇建设X项目")."""
+    for s, p in projects:
+        start, end = p.start + s.start, p.end + s.start
+        here = [pl for pl in places if pl[6] == s.sentence_id]
+        cue = next((pl for pl in here if regex.search(r"(?:位于|落户|坐落于|选址|落地)\s*$", text[max(s.start, pl[0] - 4):pl[0]])
+                    and pl[0] >= s.start), None)
+        if cue is None:
+            clause_start = max([s.start] + [i + 1 for i in range(s.start, start) if text[i] in "，,。；;！？"])
+            before = [pl for pl in here if clause_start <= pl[0] and pl[1] <= start]
+            cue = before[-1] if before else None
+        if cue is not None:
+            p.location = text[cue[0]:cue[1]]
 
 
 def _rows(doc_id: str, text: str, found: list[tuple]) -> MentionRows:
@@ -231,7 +251,7 @@ def _rows(doc_id: str, text: str, found: list[tuple]) -> MentionRows:
             rows.projects.append({
                 "project_id": entity_id, **base, "name": p.name, "investment": p.investment,
                 "investment_text": p.investment_text, "currency": p.currency, "area_text": p.area_text,
-                "status": p.status, "rule": rule})
+                "status": p.status, "location": p.location, "rule": rule})
         elif label == "TITLE":
             s, o, day = value["official"]
             rows.officials.append({

@@ -149,6 +149,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         f("currency", pa.string(), "ISO 4217 code of the investment"),
         f("area_text", pa.string(), "area as written: 占地近10万平方米"),
         f("status", pa.string(), "signed | started | under_construction | topped_out | completed | in_operation"),
+        f("location", pa.string(), "place stated for it in its sentence (位于X, 在X建设)"),
         f("rule", pa.string(), "id of the rule that found it", False),
     ], ("project_id",)),
     _spec("errors", "documents that could not be processed (error), or were processed with a warning", [

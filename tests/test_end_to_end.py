@@ -256,3 +256,11 @@ def test_notebook_runs_headless_on_the_seed_tables(out, monkeypatch):
     assert not [o for o in outputs if o.get("output_type") == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs), "the notebook draws a plot"
     assert (out / "projects_investment.png").stat().st_size > 1000
+
+
+def test_explain_shows_a_projects_location_and_investment():
+    proc = run_cli("explain", "位于新华镇的锦绣新城项目开工建设，总投资5亿元。", "--pub-date", "2023-03-05")
+    assert proc.returncode == 0, proc.stderr
+    line = next(l for l in proc.stdout.splitlines() if l.startswith("PROJECT"))
+    assert "锦绣新城项目" in line and "investment=500000000.0" in line
+    assert "status=started" in line and "location=新华镇" in line

@@ -40,6 +40,7 @@ class Project:
     currency: str | None = None
     area_text: str | None = None
     status: str | None = None
+    location: str | None = None   # filled by the extraction stage from the sentence's places
 
 
 @dataclass
@@ -163,6 +164,8 @@ class ProjectExtractor:
             return projects[0]             # the sentence is about the project it opens with
         if last is not None and ("该项目" in text or text.startswith("项目")):
             return last                    # 该项目总投资…: the article's project
+        if len(projects) == 1 and projects[0].end <= start:
+            return projects[0]             # the one project the sentence names before the amount
         return None
 
     def _link(self, text: str, projects: list[Project], amounts: list[Amount], last: Project | None) -> None:
