@@ -94,3 +94,25 @@ def test_articles_and_pubdate(ex, raw):
             assert a.headline in norm.text
     got = ex["pubdate"].infer(norm.text)
     assert got.basis in ("inferred", "none")
+
+
+@pytest.fixture(scope="module")
+def pipeline_ctx():
+    from pipeline.run import Config, Context
+    return Context.from_config(Config())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(TEXT)
+def test_whole_document_on_any_text(pipeline_ctx, text):
+    from pipeline.ingest import _document
+    from pipeline.run import process_document
+    if not text.strip() or "\x00" in text:
+        return
+    rows = process_document(_document("x.txt", None, text, "utf-8"), pipeline_ctx)
+    norm = rows.documents[0]["norm_text"]
+    for table in ("sentences", "entities", "dates", "money", "projects"):
+        for r in getattr(rows, table):
+            assert 0 <= r["start"] < r["end"] <= len(norm) and norm[r["start"]:r["end"]] == r["text"], table
+    for o in rows.officials:
+        assert norm[o["person_start"]:o["person_end"]] == o["person"]
