@@ -27,7 +27,6 @@ import regex
 from .normalize import SENTENCE_END, NormText, Paragraph
 from .pubdate import MASTHEAD, MASTHEAD_MAX_CHARS
 
-KINDS = ("news", "feature", "photo_caption", "header", "other")
 HEADING_MAX_CHARS = 40
 KICKER_MAX_CHARS = 8          # "金水区", "区医保局": a label right above the headline
 SUBHEAD_MAX_CHARS = 20        # "精准招商,在质量上求突破" inside a feature
@@ -42,7 +41,6 @@ class Article:
     start: int
     end: int
     headline: str | None = None
-    headline_start: int | None = None
     subtitle: str | None = None
     kicker: str | None = None
     body_start: int | None = None
@@ -237,7 +235,7 @@ class ArticleSplitter:
 
         def header(q: _Par) -> None:
             nonlocal last_bylined
-            new("header", [q], headline=q.text, headline_start=q.p.start)
+            new("header", [q], headline=q.text)
             last_bylined = None
 
         def caption(members: list[_Par], *, inside: bool = False) -> None:
@@ -310,7 +308,6 @@ class ArticleSplitter:
             body = [q for q in seg.body]
             a = new(kind, members,
                     headline=headline.text if headline else None,
-                    headline_start=headline.p.start if headline else None,
                     subtitle=" ".join(q.text.lstrip("—-－ ") for q in subtitle) or None,
                     kicker=kicker.text.rstrip("：:") if kicker else None,
                     body_start=(seg.byline.body_start if seg.byline and seg.byline.cls == "dispatch"

@@ -31,8 +31,7 @@ class RawDocument:
     text: str
     sha256: str                 # of the decoded text, UTF-8 encoded
     encoding: str
-    given_pub_date: dt.date | None = None
-    given_pub_date_basis: str | None = None   # "input" when a column/field gave it
+    given_pub_date: dt.date | None = None     # from the record's pub_date field or column
     warnings: list[str] = field(default_factory=list)   # processed anyway, but worth a look
 
 
@@ -120,7 +119,7 @@ def _document(source: str, source_id: str | None, text: str, encoding: str,
     sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     given = _parse_date(pub_date)
     return RawDocument(make_doc_id(source, source_id, sha), source, source_id, text, sha,
-                       encoding, given, "input" if given else None, warnings)
+                       encoding, given, warnings)
 
 
 def _read_txt(path: Path, shown: str) -> Iterator[RawDocument | IngestError]:

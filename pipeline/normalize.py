@@ -14,7 +14,6 @@ Paragraphs are rebuilt in two steps:
 """
 from __future__ import annotations
 
-import bisect
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -80,7 +79,6 @@ class Paragraph:
     start: int
     end: int
     heading_level: int = 0   # markdown heading level in the raw text, 0 if none
-    n_lines: int = 1         # raw lines joined into this paragraph
 
 
 @dataclass
@@ -120,9 +118,6 @@ class NormText:
             out.extend(range(r0, r0 + (n1 - n0)))
         return out
 
-    def paragraph_at(self, offset: int) -> Paragraph:
-        starts = [p.start for p in self.paragraphs]
-        return self.paragraphs[max(0, bisect.bisect_right(starts, offset) - 1)]
 
 
 def _split_lines(raw: str) -> list[_Line]:
@@ -307,7 +302,7 @@ def normalize(raw: str) -> NormText:
         start = len(out_chars)
         out_chars.extend(kept_c)
         out_raw.extend(kept_i)
-        out_pars.append(Paragraph(start, len(out_chars), par[0].heading_level, len(par)))
+        out_pars.append(Paragraph(start, len(out_chars), par[0].heading_level))
     return NormText("".join(out_chars), out_raw, len(raw), out_pars)
 
 

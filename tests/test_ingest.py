@@ -41,7 +41,7 @@ def test_jsonl_with_pub_date_and_bad_lines(tmp_path):
         json.dumps({"id": "d", "text": PAGE}, ensure_ascii=False),
     ]) + "\n", encoding="utf-8")
     a, bad1, bad2, d = docs(path)
-    assert a.source_id == "a" and str(a.given_pub_date) == "2023-03-04" and a.given_pub_date_basis == "input"
+    assert a.source_id == "a" and str(a.given_pub_date) == "2023-03-04" 
     assert isinstance(bad1, IngestError) and bad1.source.endswith("in.jsonl:2")
     assert isinstance(bad2, IngestError) and bad2.source.endswith("in.jsonl:3")
     assert d.given_pub_date is None

@@ -23,7 +23,6 @@ from ..numerals import NumeralError, parse_number
 from ..rules import compile_patterns, lexicon_alternation
 from .matching import Match, find_all
 
-GRAINS = ("day", "week", "month", "quarter", "half", "year", "period", "range", "unresolved")
 
 
 @dataclass
