@@ -158,7 +158,7 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
             bounds = set(s.bounds) | {0, len(s.text)}
             known_orgs += _org_tokens(s, ex.officials.org_suffix)
             day = sentence_day.get(s.sentence_id) or article_date or pub_date
-            for o in ex.officials.find(s.text, bounds, known_orgs):
+            for o in ex.officials.find(s.text, bounds, known_orgs, tagged.get(s.sentence_id, ())):
                 officials.append((s, o, day))
                 if o.org and o.org not in known_orgs:
                     known_orgs.append(o.org)

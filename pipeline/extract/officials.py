@@ -23,6 +23,8 @@ from ..rules import lexicon_alternation
 ORG_BREAK = set("，,。；;：:！？!?“”\"《》、 \n…—")
 NAME_RE = regex.compile(r"\p{Han}{2,4}")
 JURISDICTION = regex.compile(r"^(?:常务)?副?([区县市镇乡省村])长$")
+# tags of the statistical tagger under which a word may be a person's name
+NAME_TAGS = {"PER", "nr", "nz", "ORG", "n"}
 
 
 @dataclass
@@ -70,6 +72,7 @@ class OfficialExtractor:
         self.compound = set(lex["compound_surname"])
         self.org_suffix = tuple(lex["org_suffix"])
         self.anaphors = set(lex["anaphor"])
+        self._tags: dict[tuple[int, int], str] = {}
         self.paren_re = regex.compile(rf"(?P<name>\p{{Han}}{{2,4}})[（(](?P<inner>[^（()）]{{2,40}}?(?:{pos}))[）)]")
 
     # ---- names -------------------------------------------------------------------------
@@ -77,7 +80,8 @@ class OfficialExtractor:
         return name[:2] in self.compound or name[:1] in self.surnames
 
     def _name_after(self, text: str, pos: int, bounds: set[int]) -> tuple[int, int] | None:
-        """A person's name starting at pos, ending on a token boundary."""
+        """A person's name starting at pos, ending on a token boundary, and not a word the
+        tagger (when one ran) reads as something else ("区长|江边调研": 江边 is a place word)."""
         best = None
         for length in (3, 2, 4):
             end = pos + length
@@ -95,6 +99,8 @@ class OfficialExtractor:
             if self._has_stop_word(cand, pos, bounds) or cand[-1] in self.name_stop or cand[-2:] in self.name_stop:
                 continue  # "张伟说" even when the segmenter kept it in one piece
             if cand.endswith(self.org_suffix) and length > 2 and cand[-1] in "区县市镇乡村局委办部":
+                continue
+            if self._tags.get((pos, end), "PER") not in NAME_TAGS:
                 continue
             best = (pos, end)
             break
@@ -124,10 +130,13 @@ class OfficialExtractor:
         m = regex.match(r"[\d\s年月日号上下午]*", text[i:end])
         return i + (m.end() if m else 0)
 
-    def find(self, text: str, bounds: set[int], known_orgs: list[str] | None = None) -> list[Official]:
+    def find(self, text: str, bounds: set[int], known_orgs: list[str] | None = None,
+             tagged: list[tuple[int, int, str]] = ()) -> list[Official]:
         """Officials in one sentence. `bounds`: token boundary offsets (starts and ends).
-        `known_orgs`: organisations named before in the article, newest last (for 该局)."""
+        `known_orgs`: organisations named before in the article, newest last (for 该局).
+        `tagged`: (start, end, tag) words from the statistical tagger, when it ran."""
         known_orgs = known_orgs if known_orgs is not None else []
+        self._tags = {(a, b): t for a, b, t in tagged}
         out: list[Official] = []
         titles: list[_Title] = []
         floor = 0
