@@ -105,6 +105,8 @@ class RuleCorrector:
         self.road_suffix = tuple(lex["road_suffix"])
         self.false_place_end = tuple(lex["false_place_end"])
         self.reject_start = tuple(lex["name_reject_start"])
+        self.residential = set(lex["residential_word"])
+        self.facility_end = tuple(lex["facility_end"])
         self.org_generic = set(lex["org_generic"])
         self.place_generic = set(lex["place_generic"])
         self.place_end_char = set(lex["place_end_char"])
@@ -158,6 +160,8 @@ class RuleCorrector:
                 and name.endswith(self.org_suffix)
                 and not name.startswith(("该", "各", "全", "本", "这", "那") + self.reject_start)):
             return False
+        if any(name.endswith(w) for w in self.residential):
+            return False  # 纺织厂家属院 is where people live: a place
         # a kind of place and its organ name no particular body: 街道党工委, 社区党支部
         suffix = next(suf for suf in self.org_suffix if name.endswith(suf))
         return name[: -len(suffix)] not in self.place_generic
@@ -311,9 +315,20 @@ class RuleCorrector:
         name (东风路街道, 向阳路, 西苏村) unless it is a generic place word."""
         out = []
         cuts = sorted(set(bounds))
-        for a, b in zip(cuts, cuts[1:]):
+        words = list(zip(cuts, cuts[1:]))
+        for k, (a, b) in enumerate(words):
             w = text[a:b]
             if len(w) >= 3 and regex.fullmatch(r"[\p{Han}\d]+", w) and self.loc_ok(w) \
                     and w.endswith(self.token_place_suffix):
                 out.append(NerSpan(a, b, "LOC", "rule", "ner.place_token"))
+            # 地毯厂 + 家属院 (and a road before it: 一马路 + 烟厂 + 家属院)
+            if w in self.residential and k > 0:
+                fa, fb = words[k - 1]
+                facility = text[fa:fb]
+                if len(facility) >= 2 and facility.endswith(self.facility_end) and regex.fullmatch(r"\p{Han}+", facility):
+                    start = fa
+                    if k > 1 and text[words[k - 2][0]:words[k - 2][1]].endswith(self.road_suffix) \
+                            and len(text[words[k - 2][0]:words[k - 2][1]]) >= 3:
+                        start = words[k - 2][0]
+                    out.append(NerSpan(start, b, "LOC", "rule", "ner.residential"))
         return out
