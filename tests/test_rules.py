@@ -29,6 +29,19 @@ def _append(path: Path, text: str) -> int:
     return before.rstrip("\n").count("\n") + 2
 
 
+def _break_one_line(folder: Path, name: str, old: str, new: str, where: str = ""):
+    """Replace old by new on the first line holding both; return (path, line, the one problem)."""
+    path = folder / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    idx = next(i for i, ln in enumerate(lines) if old in ln and where in ln)
+    lines[idx] = lines[idx].replace(old, new, 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        load_rules(folder)
+    [problem] = exc.value.problems
+    return path, idx + 1, problem
+
+
 def test_invalid_yaml_names_file_and_line(rules_copy):
     line = _append(rules_copy / "segment.yml", "  - [unclosed\n")
     with pytest.raises(RulesError) as exc:
@@ -47,16 +60,8 @@ def test_unknown_key_names_file_and_line(rules_copy):
 
 
 def test_bad_regex_names_file_and_line(rules_copy):
-    path = rules_copy / "pubdate.yml"
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    idx = next(i for i, ln in enumerate(lines) if "迎接(?:党的)?二十大" in ln)
-    lines[idx] = lines[idx].replace("迎接(?:党的)?二十大", "迎接(?:党的二十大")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(RulesError) as exc:
-        load_rules(rules_copy)
-    [problem] = exc.value.problems
-    assert problem.startswith(f"{path}:{idx + 1}:") and "regex does not compile" in problem
+    path, line, problem = _break_one_line(rules_copy, "pubdate.yml", "迎接(?:党的)?二十大", "迎接(?:党的二十大")
+    assert problem.startswith(f"{path}:{line}:") and "regex does not compile" in problem
 
 
 def test_wrong_type_and_duplicates(rules_copy):
@@ -85,16 +90,9 @@ def test_version_changes_with_content(rules_copy):
 
 
 def test_unknown_lexicon_in_a_pattern_names_file_and_line(rules_copy):
-    path = rules_copy / "money.yml"
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    idx = next(i for i, ln in enumerate(lines) if "regex:" in ln and "{qualifier_before}" in ln)
-    lines[idx] = lines[idx].replace("{qualifier_before}", "{qualifier_befor}", 1)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(RulesError) as exc:
-        load_rules(rules_copy)
-    [problem] = exc.value.problems
-    assert problem.startswith(f"{path}:{idx + 1}:") and "unknown lexicon {qualifier_befor}" in problem
+    path, line, problem = _break_one_line(rules_copy, "money.yml", "{qualifier_before}", "{qualifier_befor}",
+                                          where="regex:")
+    assert problem.startswith(f"{path}:{line}:") and "unknown lexicon {qualifier_befor}" in problem
 
 
 def test_an_example_a_pattern_does_not_match_is_an_error(rules_copy):
