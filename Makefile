@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-MODEL := data/models/pkuseg-mixed/SHA256SUMS
+# the segmenter's compiled tables: written last, after the model is fetched and checked
+MODEL := data/models/pkuseg-mixed/compiled/manifest.json
 
 .PHONY: setup model run test clean
 

@@ -20,19 +20,28 @@ from .run import Config, Context, run
 from .segment import Segmenter, split_sentences
 
 
-def build_corpus(folder: Path, size_mb: float, seeds: Path) -> tuple[int, int]:
-    """Copies of the seed pages with shifted digits until the corpus holds size_mb MB."""
+def corpus_pages(seeds: Path, size_mb: float):
+    """Copies of the seed pages with shifted digits, (name, text), until they hold size_mb
+    MB of UTF-8."""
     pages = [p.read_text(encoding="utf-8-sig") for p in sorted(seeds.glob("*.txt"))]
-    total_bytes = n = 0
+    total_bytes = 0
     k = 0
     while total_bytes < size_mb * 1_000_000:
         shift = str.maketrans("0123456789", "".join(str((d + k) % 10) for d in range(10)))
         for i, page in enumerate(pages):
             text = page.translate(shift)
-            (folder / f"{k:04d}_{i}.txt").write_text(text, encoding="utf-8")
             total_bytes += len(text.encode("utf-8"))
-            n += 1
+            yield f"{k:04d}_{i}.txt", text
         k += 1
+
+
+def build_corpus(folder: Path, size_mb: float, seeds: Path) -> tuple[int, int]:
+    """The corpus as .txt files in folder: (pages, bytes)."""
+    n = total_bytes = 0
+    for name, text in corpus_pages(seeds, size_mb):
+        (folder / name).write_text(text, encoding="utf-8")
+        total_bytes += len(text.encode("utf-8"))
+        n += 1
     return n, total_bytes
 
 

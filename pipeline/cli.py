@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--ner", choices=("combined", "model"), default="combined",
                    help="combined: the model corrected by rules/ner.yml (default); model: the statistical "
                         "model's entities alone, as a baseline")
+    r.add_argument("--segmenter", choices=("compiled", "spacy-pkuseg"), default="compiled",
+                   help="compiled: pipeline.wordseg (default); spacy-pkuseg: the library itself, "
+                        "slower, the same words (to check)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="processes that each load the models once (default: the machine's cores)")
@@ -102,16 +105,16 @@ def _setup(fn):
 
 def _cmd_run(args) -> int:
     from .ingest import InputError
-    from .model import locate_model
+    from .model import compile_segmenter, locate_model
     from .pubdate import load_manifest
     from .rules import load_rules
     from .run import Config, Context, run
 
-    config = Config(args.rules, args.model, args.manifest, args.tokens, args.ner)
+    config = Config(args.rules, args.model, args.manifest, args.tokens, args.ner, args.segmenter)
     if args.workers > 1 or args.engine == "dask" or args.scheduler:
         # check in this process what every worker needs, so that a bad rules file or a
         # missing model is reported once, before any work
-        ctx = _setup(lambda: (load_rules(args.rules), locate_model(args.model),
+        ctx = _setup(lambda: (load_rules(args.rules), compile_segmenter(locate_model(args.model)),
                               load_manifest(args.manifest) if args.manifest else None) and config)
     else:
         ctx = _setup(lambda: Context.from_config(config))

@@ -55,12 +55,13 @@ def sha256_file(path: Path) -> str:
 
 
 def model_is_complete(model_dir: Path) -> bool:
-    # Full checksums are verified at fetch time; here a cheap check that the fetch
-    # completed (the marker is written last, inside the atomic move).
-    if not (model_dir / "SHA256SUMS").exists():
-        return False
-    return all((model_dir / name).is_file() and (model_dir / name).stat().st_size > 0
-               for name in (*MODEL_FILES, "features.msgpack"))
+    """A folder of pkuseg model files: weights.npz and the features (msgpack, or the pickle
+    of older pkuseg models). Checksums of our own model are verified at fetch time, and a
+    fetch appears whole or not at all (atomic move)."""
+    def present(name: str) -> bool:
+        path = model_dir / name
+        return path.is_file() and path.stat().st_size > 0
+    return present("weights.npz") and (present("features.msgpack") or present("features.pkl"))
 
 
 def locate_model(model_dir: Path | None = None) -> Path:
@@ -93,6 +94,7 @@ def fetch_model(model_dir: Path | None = None, *, force: bool = False, quiet: bo
     if model_is_complete(model_dir) and not force:
         if not quiet:
             print(f"pkuseg model already in {model_dir}", file=sys.stderr)
+        compile_segmenter(model_dir, quiet=quiet)
         return model_dir
     model_dir.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=model_dir.parent, prefix=".fetch-") as tmp:
@@ -133,4 +135,12 @@ def fetch_model(model_dir: Path | None = None, *, force: bool = False, quiet: bo
         os.replace(staging, model_dir)
     if not quiet:
         print(f"pkuseg model written to {model_dir}", file=sys.stderr)
+    compile_segmenter(model_dir, quiet=quiet)
     return model_dir
+
+
+def compile_segmenter(model_dir: Path, *, quiet: bool = False) -> Path:
+    """Compile the model into the segmenter's tables now (once, ~15 s), not at first use."""
+    from .wordseg import ensure_compiled
+
+    return ensure_compiled(model_dir, quiet=quiet)

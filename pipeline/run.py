@@ -53,6 +53,7 @@ class Config:
     manifest: Path | None = None
     with_tokens: bool = False
     ner_mode: str = "combined"
+    segmenter: str = "compiled"      # or "spacy-pkuseg": the same words, slower (a check)
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Context:
             config.rules_dir, config.model_dir, config.manifest, config.with_tokens, config.ner_mode)
         rules = load_rules(rules_dir)
         ctx = cls(rules=rules,
-                   segmenter=Segmenter.load(model_dir, rules["segment"]["user_dict"]),
+                   segmenter=Segmenter.load(model_dir, rules["segment"]["user_dict"], config.segmenter),
                    splitter=ArticleSplitter(rules["articles"]),
                    inferrer=PubDateInferrer(rules["pubdate"]),
                    extractors=Extractors(

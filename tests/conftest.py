@@ -28,3 +28,11 @@ def seed_pages() -> list[Path]:
 
 def gold_files() -> list[dict]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GOLD.glob("*.json"))]
+
+
+@pytest.fixture(scope="session")
+def reference_segmenter(rules):
+    """spacy-pkuseg itself, with the same model and user dictionary: what the compiled
+    segmenter must reproduce word for word."""
+    from pipeline.segment import Segmenter
+    return Segmenter.load(user_words=rules["segment"]["user_dict"], engine="spacy-pkuseg")

@@ -68,9 +68,8 @@ class FastPkuseg:
         from ._kernel import Kernel
 
         model_dir = Path(model_dir)
-        for name in ("features.msgpack", "weights.npz"):
-            if not (model_dir / name).is_file():
-                raise CompileError(f"{model_dir}: no {name} (not a folder of pkuseg model files)")
+        if not (model_dir / "weights.npz").is_file():
+            raise CompileError(f"{model_dir}: no weights.npz (not a folder of pkuseg model files)")
         folder = ensure_compiled(model_dir) if compile_missing else compiled_dir(model_dir)
         meta = json.loads((folder / "manifest.json").read_text())
         # memory-mapped: loading is instant and workers on one machine share the pages

@@ -47,7 +47,7 @@ PAIR_KINDS = ("ww.l", "ww.r")
 PAIR_FLAGS = ((1, 2), (4, 8))
 
 
-class CompileError(RuntimeError):
+class CompileError(ValueError):
     """The model files cannot be compiled (missing, unreadable or of an unknown shape)."""
 
 
@@ -77,9 +77,12 @@ def default_dictionary_path() -> Path:
 
 
 def source_files(model_dir: Path) -> dict[str, Path]:
-    return {"features.msgpack": model_dir / "features.msgpack",
-            "weights.npz": model_dir / "weights.npz",
-            "default.pkl": default_dictionary_path()}
+    # features.msgpack is spacy-pkuseg's format; older pkuseg models carry features.pkl
+    features = model_dir / "features.msgpack"
+    if not features.is_file() and (model_dir / "features.pkl").is_file():
+        features = model_dir / "features.pkl"
+    return {"features": features, "weights": model_dir / "weights.npz",
+            "default dictionary": default_dictionary_path()}
 
 
 def file_stamp(path: Path) -> dict:
@@ -216,25 +219,32 @@ def compile_model(model_dir: Path, out_dir: Path, *, progress=None) -> None:
 
     say("reading features")
     try:
-        data = srsly.read_msgpack(sources["features.msgpack"])
+        if sources["features"].suffix == ".pkl":
+            with open(sources["features"], "rb") as fh:
+                data = pickle.load(fh)
+        else:
+            data = srsly.read_msgpack(sources["features"])
         features: dict[str, int] = data["feature_to_idx"]
         unigram = set(data["unigram"])
         tag_to_idx: dict[str, int] = data["tag_to_idx"]
     except Exception as exc:  # msgpack raises several types for a damaged file
-        raise CompileError(f"{sources['features.msgpack']}: cannot read features ({exc})") from exc
+        raise CompileError(f"{sources['features']}: cannot read features ({exc})") from exc
     del data
-    with np.load(sources["weights.npz"]) as npz:
-        sizes = npz["sizes"]
-        weights = np.ascontiguousarray(npz["w"], dtype=np.float64)
+    try:
+        with np.load(sources["weights"]) as npz:
+            sizes = npz["sizes"]
+            weights = np.ascontiguousarray(npz["w"], dtype=np.float64)
+    except Exception as exc:
+        raise CompileError(f"{sources['weights']}: cannot read weights ({exc})") from exc
     n_tags, n_features = int(sizes[0]), int(sizes[1])
     if weights.shape[0] != n_tags * (n_features + n_tags) or len(features) > n_features:
-        raise CompileError(f"{sources['weights.npz']}: {weights.shape[0]} weights do not fit "
+        raise CompileError(f"{sources['weights']}: {weights.shape[0]} weights do not fit "
                            f"{n_tags} tags and {n_features} features")
     if features.get("$$") != 0:
-        raise CompileError(f"{sources['features.msgpack']}: feature 0 is not '$$'")
+        raise CompileError(f"{sources['features']}: feature 0 is not '$$'")
     tags = sorted(tag_to_idx, key=tag_to_idx.get)
     if [tag_to_idx[t] for t in tags] != list(range(n_tags)):
-        raise CompileError(f"{sources['features.msgpack']}: tag ids are not 0..{n_tags - 1}")
+        raise CompileError(f"{sources['features']}: tag ids are not 0..{n_tags - 1}")
 
     say("tokens")
     tokens = _Tokens(settings, [*features, *unigram])
@@ -297,10 +307,10 @@ def compile_model(model_dir: Path, out_dir: Path, *, progress=None) -> None:
 
     say("default dictionary")
     try:
-        with open(sources["default.pkl"], "rb") as fh:
+        with open(sources["default dictionary"], "rb") as fh:
             dictionary = pickle.load(fh).strip().split("\n")
     except Exception as exc:
-        raise CompileError(f"{sources['default.pkl']}: cannot read the dictionary ({exc})") from exc
+        raise CompileError(f"{sources['default dictionary']}: cannot read the dictionary ({exc})") from exc
     dict_trie = _Trie(CODE_POINTS)
     for word in dictionary:
         if word:
