@@ -2,11 +2,15 @@
 
 Builds a corpus of at least --size-mb MB from the seed pages (each copy shifts every digit,
 so dates and amounts vary and nothing is cached), then measures on the same machine in the
-same run: pkuseg segmentation alone on the pipeline's own sentences, the whole pipeline
-with one worker, and with --workers workers. Prints figures; asserts nothing.
+same run: segmentation alone on the pipeline's own sentences (spacy-pkuseg and the compiled
+segmenter, each in a fresh process), the whole pipeline with one worker, and with --workers
+workers. Prints figures; asserts nothing.
 """
 from __future__ import annotations
 
+import concurrent.futures
+import hashlib
+import multiprocessing
 import os
 import resource
 import shutil
@@ -17,7 +21,7 @@ from pathlib import Path
 from .normalize import normalize
 from .paths import PROJECT_ROOT
 from .run import Config, Context, run
-from .segment import Segmenter, split_sentences
+from .segment import ENGINES, Segmenter, split_sentences
 
 
 def corpus_pages(seeds: Path, size_mb: float):
@@ -46,7 +50,43 @@ def build_corpus(folder: Path, size_mb: float, seeds: Path) -> tuple[int, int]:
 
 
 def _rss_mb() -> float:
+    """Peak resident memory of this process."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _resident_mb() -> float:
+    """Resident memory of this process now (Linux; elsewhere the peak)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return _rss_mb()
+
+
+def segment_alone(engine: str, sentences: list[str]) -> dict:
+    """Load one segmenter and cut every sentence: rate, load time, memory, a digest of the
+    words (to compare engines)."""
+    from .rules import load_rules
+
+    user_words = load_rules()["segment"]["user_dict"]
+    import spacy  # noqa: F401  (imported before the baseline: both engines need it)
+    base = _resident_mb()
+    t0 = time.perf_counter()
+    seg = Segmenter.load(user_words=user_words, engine=engine)
+    load = time.perf_counter() - t0
+    digest = hashlib.sha256()
+    t0 = time.perf_counter()
+    for s in sentences:
+        digest.update(" ".join(seg.cut(s)).encode() + b"\n")
+    seconds = time.perf_counter() - t0
+    return {"rate": sum(map(len, sentences)) / seconds, "load": load, "base_mb": base,
+            "peak_mb": max(_resident_mb(), _rss_mb()), "digest": digest.hexdigest()}
+
+
+def _in_fresh_process(fn, *args):
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def main(size_mb: float = 2.0, workers: int = 2, seeds: Path | None = None) -> int:
@@ -61,23 +101,24 @@ def main(size_mb: float = 2.0, workers: int = 2, seeds: Path | None = None) -> i
         print(f"corpus: {n_pages} pages, {n_bytes / 1e6:.2f} MB, {n_chars:,} characters "
               f"(cores: {os.cpu_count()})")
 
-        # 1. segmentation alone, on the sentences the pipeline gives it
-        t0 = time.perf_counter()
-        seg = Segmenter.load()
-        seg_load = time.perf_counter() - t0
+        # 1. segmentation alone, on the sentences the pipeline gives it: each segmenter in a
+        # fresh process of its own, so that load time and memory are its own
         sentences = []
         for text in texts:
             norm = normalize(text)
             sentences += [norm.text[s:e] for p in norm.paragraphs for s, e in split_sentences(norm.text, p.start, p.end)]
         seg_chars = sum(map(len, sentences))
-        t0 = time.perf_counter()
-        for s in sentences:
-            seg.cut(s)
-        seg_seconds = time.perf_counter() - t0
-        seg_rate = seg_chars / seg_seconds
-        print(f"pkuseg alone: {seg_chars:,} characters of sentences in {seg_seconds:.1f} s = "
-              f"{seg_rate:,.0f} chars/s; model load {seg_load:.1f} s")
-        del seg
+        print(f"segmentation alone: {len(sentences):,} sentences, {seg_chars:,} characters")
+        alone = {}
+        for engine in ENGINES:
+            r = alone[engine] = _in_fresh_process(segment_alone, engine, sentences)
+            print(f"  {engine:13s} {r['rate']:>11,.0f} chars/s   load {r['load']:5.2f} s   "
+                  f"resident {r['peak_mb']:,.0f} MB peak ({r['peak_mb'] - r['base_mb']:,.0f} MB "
+                  f"over the {r['base_mb']:,.0f} MB before loading)")
+        fast, ref = alone["compiled"], alone["spacy-pkuseg"]
+        print(f"  compiled / spacy-pkuseg: {fast['rate'] / ref['rate']:.1f}x the characters/s "
+              f"(target >= 20x); same words: {fast['digest'] == ref['digest']}")
+        seg_rate = fast["rate"]
 
         # 2. the whole pipeline, one worker (this process)
         ctx = Context.from_config(Config())
@@ -86,7 +127,8 @@ def main(size_mb: float = 2.0, workers: int = 2, seeds: Path | None = None) -> i
         rate1 = n_chars / summary.seconds
         print(f"pipeline, 1 worker: {summary.seconds:.1f} s = {rate1:,.0f} chars/s of page text "
               f"(model load {ctx.load_seconds:.1f} s, not counted); peak memory {_rss_mb():,.0f} MB")
-        print(f"  ratio to segmentation alone: {rate1 / seg_rate:.2f} (target >= 0.8)")
+        print(f"  ratio to segmentation alone: {rate1 / seg_rate:.2f} with the compiled segmenter, "
+              f"{rate1 / ref['rate']:.2f} with spacy-pkuseg's rate (target >= 0.8)")
         ner = ctx.extractors.ner_model.seconds if ctx.extractors.ner_model else 0.0
         stages = dict(summary.timings)
         if "extract" in stages and ner:
