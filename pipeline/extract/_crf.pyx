@@ -9,19 +9,19 @@ computes the same path in single precision, step for step:
     best   = argmax(dp)
 Compiled without fast-math or FMA contraction (setup.py), so every sum is the same float.
 """
-from libc.stdint cimport int32_t
+from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport free, malloc
 
 import numpy as np
 
 
 def viterbi(const float[:, ::1] emissions, const float[:, ::1] transitions):
-    """The best tag path (list of ints) for emissions (n, T) under transitions (T, T)."""
+    """The best tag path (int64 array) for emissions (n, T) under transitions (T, T)."""
     cdef Py_ssize_t n = emissions.shape[0], T = emissions.shape[1], t, i, j
     if transitions.shape[0] != T or transitions.shape[1] != T:
         raise ValueError("transitions do not match the number of tags")
     if n == 0:
-        return []
+        return np.zeros(0, dtype=np.int64)
     back_array = np.empty((max(n - 1, 1), T), dtype=np.int32)
     cdef int32_t[:, ::1] back = back_array
     cdef float* dp = <float*>malloc(2 * T * sizeof(float))
@@ -31,6 +31,7 @@ def viterbi(const float[:, ::1] emissions, const float[:, ::1] transitions):
     cdef float* swap
     cdef float s, best
     cdef int32_t arg
+    cdef int64_t[::1] path
     try:
         with nogil:
             for j in range(T):
@@ -56,11 +57,12 @@ def viterbi(const float[:, ::1] emissions, const float[:, ::1] transitions):
                 if best == best and (dp[j] > best or dp[j] != dp[j]):
                     best = dp[j]
                     arg = <int32_t>j
-        path = [0] * n
+        path_array = np.empty(n, dtype=np.int64)
+        path = path_array
         path[n - 1] = arg
         for t in range(n - 2, -1, -1):
             arg = back[t, arg]
             path[t] = arg
-        return path
+        return path_array
     finally:
         free(dp if dp < new else new)
