@@ -21,12 +21,11 @@ import pyarrow.parquet as pq
 
 from .ingest import IngestError, read_inputs
 from .rules import load_rules
-from .run import (Config, Context, DocumentRows, RunSummary, StageError, old_rows, process_document,
+from .run import (CHUNK_DOCS, Config, Context, DocumentRows, RunSummary, old_rows, process_documents,
                   reusable_documents)
 from .schemas import TABLES, build_table
 from .tables import STAGING_PREFIX
 
-CHUNK_DOCS = 8
 _CONTEXTS: dict[Config, Context] = {}
 
 
@@ -40,10 +39,8 @@ def _context(config: Config) -> Context:
 def process_chunk(docs: list, config: Config) -> tuple[DocumentRows, list[dict]]:
     ctx = _context(config)
     rows, errors = DocumentRows(), []
-    for doc in docs:
-        try:
-            got = process_document(doc, ctx)
-        except StageError as exc:
+    for doc, got, exc in process_documents(docs, ctx):
+        if exc is not None:
             errors.append({"source": doc.source, "source_id": doc.source_id, "stage": exc.stage,
                            "severity": "error", "message": str(exc)})
             continue

@@ -15,7 +15,7 @@ import regex
 
 from .extract.dates import DateExtractor
 from .extract.money import MoneyExtractor
-from .extract.ner import NerSpan, RuleCorrector, StatisticalNER
+from .extract.ner import RuleCorrector, StatisticalNER
 from .extract.officials import OfficialExtractor
 from .extract.projects import Amount, ProjectExtractor
 
@@ -216,7 +216,7 @@ def _locate_projects(text: str, projects: list, places: list[tuple]) -> None:
     """A project's location, when its sentence states one: the place after 位于/落户/坐落于, or
     the last place before the project name in its clause ("在新华镇建设X项目")."""
     for s, p in projects:
-        start, end = p.start + s.start, p.end + s.start
+        start = p.start + s.start
         here = [pl for pl in places if pl[6] == s.sentence_id]
         cue = next((pl for pl in here if regex.search(r"(?:位于|落户|坐落于|选址|落地)\s*$", text[max(s.start, pl[0] - 4):pl[0]])
                     and pl[0] >= s.start), None)

@@ -12,6 +12,8 @@ sha256, rules version and normaliser version are unchanged since the tables in `
 """
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import multiprocessing
 import os
 import resource
@@ -123,7 +125,56 @@ def _stage(ctx: Context, name: str, fn, *args):
         ctx.timings[name] += time.perf_counter() - t0
 
 
+@dataclass
+class PreparedDocument:
+    """A document up to its sentences and words: what extraction starts from."""
+    doc: RawDocument
+    rows: DocumentRows
+    text: str
+    sentences: list[Sentence]
+    bylines: list[Byline]
+    pub_date: dt.date | None
+    pub_year: int | None
+
+
 def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
+    """All stages on one document; a failing stage raises StageError."""
+    return finish_document(prepare_document(doc, ctx), ctx)
+
+
+def process_documents(docs: list[RawDocument], ctx: Context) -> list[tuple[RawDocument, DocumentRows | None,
+                                                                           StageError | None]]:
+    """process_document on each document, with the statistical NER model run once over the
+    sentences of them all (it batches sentences of equal length: fewer, larger network
+    calls, the same words). A failing document gives (doc, None, error); the others go on."""
+    prepared: list[PreparedDocument | StageError] = []
+    for doc in docs:
+        try:
+            prepared.append(prepare_document(doc, ctx))
+        except StageError as exc:
+            prepared.append(exc)
+    model = ctx.extractors.ner_model
+    if model is not None:
+        # a failure here is left to each document's own extraction, which reports it
+        with contextlib.suppress(Exception):
+            model.prefetch([s.text for p in prepared if isinstance(p, PreparedDocument) for s in p.sentences])
+    results = []
+    try:
+        for doc, p in zip(docs, prepared):
+            if isinstance(p, StageError):
+                results.append((doc, None, p))
+                continue
+            try:
+                results.append((doc, finish_document(p, ctx), None))
+            except StageError as exc:
+                results.append((doc, None, exc))
+    finally:
+        if model is not None:
+            model.forget()
+    return results
+
+
+def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
     out = DocumentRows()
     norm = _stage(ctx, "normalize", normalize, doc.text)
     if not norm.text:
@@ -182,11 +233,15 @@ def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
                                    "text": tok.text})
     bylines = [Byline(f"{doc.doc_id}-a{a.seq:03d}", a.start, a.end,
                       a.reporters + a.correspondents + a.photographers) for a in articles]
-    mentions = _stage(ctx, "extract", extract_document, doc.doc_id, norm.text, sentences, pub.date, pub.year,
-                      ctx.extractors, bylines)
+    return PreparedDocument(doc, out, norm.text, sentences, bylines, pub.date, pub.year)
+
+
+def finish_document(p: PreparedDocument, ctx: Context) -> DocumentRows:
+    mentions = _stage(ctx, "extract", extract_document, p.doc.doc_id, p.text, p.sentences, p.pub_date,
+                      p.pub_year, ctx.extractors, p.bylines)
     for name in MentionRows.__dataclass_fields__:
-        getattr(out, name).extend(getattr(mentions, name))
-    return out
+        getattr(p.rows, name).extend(getattr(mentions, name))
+    return p.rows
 
 
 @dataclass
@@ -214,6 +269,8 @@ def _peak_rss_mb() -> float:
 
 # ---- worker processes: one Context each, built once --------------------------------------
 _WORKER_CTX: Context | None = None
+# Documents per task: the NER model batches the equal-length sentences of a whole chunk.
+CHUNK_DOCS = 8
 
 
 def _init_worker(config: Config) -> None:
@@ -238,14 +295,22 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
-def _work(doc: RawDocument):
-    """Process one document in a worker; also report the worker's running totals."""
+def _work(docs: list[RawDocument]):
+    """Process a chunk of documents in a worker; also report the worker's running totals."""
     ctx = _WORKER_CTX
-    try:
-        got, exc = process_document(doc, ctx), None
-    except StageError as err:
-        got, exc = None, err
-    return doc, got, exc, (os.getpid(), dict(ctx.timings), ctx.load_seconds, _peak_rss_mb())
+    return process_documents(docs, ctx), (os.getpid(), dict(ctx.timings), ctx.load_seconds, _peak_rss_mb())
+
+
+def chunks(items, size: int):
+    """Lists of up to size consecutive items."""
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def table_path(out_dir: Path, name: str) -> Path | None:
@@ -331,12 +396,10 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
     bar = tqdm(desc="pages", unit="doc", disable=not progress, file=sys.stderr)
     if workers <= 1:
         local = local or Context.from_config(config)
-        for doc in documents():
-            try:
-                collect(doc, process_document(doc, local), None)
-            except StageError as exc:
-                collect(doc, None, exc)
-            bar.update()
+        for chunk in chunks(documents(), CHUNK_DOCS):
+            for doc, got, exc in process_documents(chunk, local):
+                collect(doc, got, exc)
+                bar.update()
         summary.timings, summary.load_seconds = local.timings, local.load_seconds
         summary.peak_rss_mb = [_peak_rss_mb()]
     else:
@@ -347,10 +410,11 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
         # threads) and loads its own models once
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,),
                                  mp_context=multiprocessing.get_context("spawn")) as pool:
-            for doc, got, exc, (pid, *rest) in pool.map(_work, documents(), chunksize=2):
-                collect(doc, got, exc)
+            for results, (pid, *rest) in pool.map(_work, chunks(documents(), CHUNK_DOCS)):
+                for doc, got, exc in results:
+                    collect(doc, got, exc)
+                    bar.update()
                 stats[pid] = rest
-                bar.update()
         for timings, load, rss in stats.values():
             summary.timings.update(timings)
             summary.load_seconds = max(summary.load_seconds, load)
@@ -378,4 +442,4 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
     return summary
 
 
-__all__ = ["Context", "run", "process_document", "RunSummary", "__version__"]
+__all__ = ["Context", "run", "process_document", "process_documents", "RunSummary", "__version__"]

@@ -21,7 +21,7 @@ import regex
 
 from ..numerals import NumeralError, parse_number
 from ..rules import compile_patterns, lexicon_alternation
-from .matching import Match, find_all
+from .matching import find_all
 
 
 
