@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     bn = sub.add_parser("bench", help="throughput, stage times, memory and model load on a corpus built from seeds/")
     bn.add_argument("--size-mb", type=float, default=2.0, help="corpus size (default 2 MB)")
     bn.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    bn.add_argument("--repeat", type=int, default=1,
+                    help="run each measurement this many times and keep the fastest (timings vary)")
 
     br = sub.add_parser("bench-recognizers", help="score dates, money and numerals on Recognizers-Text cases")
     br.add_argument("bench", type=Path, nargs="?", default=Path("../shared/bench"),
@@ -189,7 +191,7 @@ def _cmd_explain(args) -> int:
 
 def _cmd_bench(args) -> int:
     from .bench import main as bench
-    return _setup(lambda: bench(args.size_mb, args.workers))
+    return _setup(lambda: bench(args.size_mb, args.workers, repeat=max(1, args.repeat)))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import multiprocessing
 import os
-import resource
 import sys
 import time
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,9 +40,10 @@ from .extract.ner import RuleCorrector, StatisticalNER
 from .mentions import Byline, Extractors, MentionRows, Sentence, extract_document
 from .ingest import IngestError, RawDocument, read_inputs
 from .normalize import NORMALIZER_VERSION, normalize
+from .procstats import peak_rss_mb
 from .pubdate import PubDateInferrer, load_manifest, resolve_pub_date
 from .rules import Rules, load_rules
-from .schemas import TABLES, build_table
+from .schemas import TABLES, build_table, concat_tables
 from .segment import Segmenter, split_sentences
 from .tables import write_tables
 
@@ -156,8 +157,10 @@ def process_documents(docs: list[RawDocument], ctx: Context) -> list[tuple[RawDo
     model = ctx.extractors.ner_model
     if model is not None:
         # a failure here is left to each document's own extraction, which reports it
+        t0 = time.perf_counter()
         with contextlib.suppress(Exception):
             model.prefetch([s.text for p in prepared if isinstance(p, PreparedDocument) for s in p.sentences])
+        ctx.timings["ner model"] += time.perf_counter() - t0
     results = []
     try:
         for doc, p in zip(docs, prepared):
@@ -256,15 +259,12 @@ class RunSummary:
     tokens: int = 0
     chars: int = 0
     seconds: float = 0.0
-    load_seconds: float = 0.0
+    load_seconds: float = 0.0    # until every worker was ready: process start, imports, models
     workers: int = 1
     timings: Counter = field(default_factory=Counter)
     peak_rss_mb: list[float] = field(default_factory=list)   # per process that processed documents
     written: list[Path] = field(default_factory=list)
 
-
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 # ---- worker processes: one Context each, built once --------------------------------------
@@ -273,10 +273,14 @@ _WORKER_CTX: Context | None = None
 CHUNK_DOCS = 8
 
 
+_WORKER_READY = 0.0
+
+
 def _init_worker(config: Config) -> None:
-    global _WORKER_CTX
+    global _WORKER_CTX, _WORKER_READY
     _exit_with_parent()
     _WORKER_CTX = Context.from_config(config)
+    _WORKER_READY = time.time()
 
 
 def _exit_with_parent() -> None:
@@ -295,22 +299,49 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
+@dataclass
+class ChunkResult:
+    """A chunk of documents as Arrow tables (compact to send between processes and to hold
+    until the end of the run), and what happened to each document."""
+    tables: dict[str, pa.Table]
+    outcomes: list[tuple[str, str | None, int, StageError | None]]   # source, source_id, chars, error
+
+
+def process_chunk(docs: list[RawDocument], ctx: Context) -> ChunkResult:
+    rows = DocumentRows()
+    outcomes = []
+    for doc, got, exc in process_documents(docs, ctx):
+        outcomes.append((doc.source, doc.source_id, len(doc.text), exc))
+        if got is not None:
+            for name in DocumentRows.TABLES:
+                getattr(rows, name).extend(getattr(got, name))
+    names = [n for n in DocumentRows.TABLES if n != "tokens" or ctx.with_tokens]
+    return ChunkResult({name: build_table(name, getattr(rows, name)) for name in names}, outcomes)
+
+
 def _work(docs: list[RawDocument]):
     """Process a chunk of documents in a worker; also report the worker's running totals."""
     ctx = _WORKER_CTX
-    return process_documents(docs, ctx), (os.getpid(), dict(ctx.timings), ctx.load_seconds, _peak_rss_mb())
+    return process_chunk(docs, ctx), (os.getpid(), dict(ctx.timings), _WORKER_READY, peak_rss_mb())
 
 
-def chunks(items, size: int):
-    """Lists of up to size consecutive items."""
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def chunks(items, size: int, workers: int = 1):
+    """Lists of up to size consecutive items. Towards the end the lists get shorter, so
+    that the workers finish together instead of one of them doing a last long chunk
+    alone; items are read at most 2 * workers * size ahead."""
+    it = iter(items)
+    buffer: deque = deque()
+    exhausted = False
+    while True:
+        while not exhausted and len(buffer) < 2 * workers * size:
+            try:
+                buffer.append(next(it))
+            except StopIteration:
+                exhausted = True
+        if not buffer:
+            return
+        n = size if not exhausted else max(1, min(size, -(-len(buffer) // (2 * workers))))
+        yield [buffer.popleft() for _ in range(min(n, len(buffer)))]
 
 
 def table_path(out_dir: Path, name: str) -> Path | None:
@@ -351,13 +382,14 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
     ctx: a Context (one process), or a Config from which each worker builds its own.
     incremental: keep the rows of documents unchanged since the tables in out_dir."""
     t0 = time.perf_counter()
+    started = time.time()
     config = ctx if isinstance(ctx, Config) else None
     local = ctx if isinstance(ctx, Context) else None
     rules_version = (local.rules if local else load_rules(config.rules_dir)).version
     with_tokens = local.with_tokens if local else config.with_tokens
     reusable = reusable_documents(out_dir, rules_version, with_tokens) if incremental else {}
     summary = RunSummary(workers=workers)
-    rows = DocumentRows()
+    parts: dict[str, list[pa.Table]] = {name: [] for name in DocumentRows.TABLES}
     errors: list[dict] = []
     seen: set[str] = set()
     reused: set[str] = set()
@@ -381,27 +413,27 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
                 continue
             yield item
 
-    def collect(doc: RawDocument, got: DocumentRows | None, exc: StageError | None) -> None:
-        if exc is not None:
-            errors.append({"source": doc.source, "source_id": doc.source_id,
-                           "stage": exc.stage, "severity": "error", "message": str(exc)})
-            where = doc.source + (f" (id {doc.source_id})" if doc.source_id else "")
-            tqdm.write(f"error: {where}: {exc.stage}: {exc}", file=sys.stderr)
-            return
-        for name in DocumentRows.TABLES:
-            getattr(rows, name).extend(getattr(got, name))
-        summary.chars += len(doc.text)
-        summary.processed += 1
+    def collect(chunk: ChunkResult) -> None:
+        for name, table in chunk.tables.items():
+            parts[name].append(table)
+        for source, source_id, chars, exc in chunk.outcomes:
+            bar.update()
+            if exc is not None:
+                errors.append({"source": source, "source_id": source_id,
+                               "stage": exc.stage, "severity": "error", "message": str(exc)})
+                where = source + (f" (id {source_id})" if source_id else "")
+                tqdm.write(f"error: {where}: {exc.stage}: {exc}", file=sys.stderr)
+                continue
+            summary.chars += chars
+            summary.processed += 1
 
     bar = tqdm(desc="pages", unit="doc", disable=not progress, file=sys.stderr)
     if workers <= 1:
         local = local or Context.from_config(config)
         for chunk in chunks(documents(), CHUNK_DOCS):
-            for doc, got, exc in process_documents(chunk, local):
-                collect(doc, got, exc)
-                bar.update()
+            collect(process_chunk(chunk, local))
         summary.timings, summary.load_seconds = local.timings, local.load_seconds
-        summary.peak_rss_mb = [_peak_rss_mb()]
+        summary.peak_rss_mb = [peak_rss_mb()]
     else:
         if config is None:
             raise ValueError("several workers need a Config to build their own Context from")
@@ -410,25 +442,37 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
         # threads) and loads its own models once
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,),
                                  mp_context=multiprocessing.get_context("spawn")) as pool:
-            for results, (pid, *rest) in pool.map(_work, chunks(documents(), CHUNK_DOCS)):
-                for doc, got, exc in results:
-                    collect(doc, got, exc)
-                    bar.update()
-                stats[pid] = rest
-        for timings, load, rss in stats.values():
+            # a few chunks in flight per worker, not the whole input at once; results are
+            # collected in input order (the tables do not depend on who finished first)
+            tasks = enumerate(chunks(documents(), CHUNK_DOCS, workers))
+            running = {pool.submit(_work, c): i for i, c in itertools.islice(tasks, 2 * workers)}
+            finished: dict[int, list] = {}
+            next_index = 0
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    results, (pid, *rest) = future.result()
+                    finished[running.pop(future)] = results
+                    # running totals: keep the latest (largest) of each worker
+                    if pid not in stats or sum(rest[0].values()) >= sum(stats[pid][0].values()):
+                        stats[pid] = rest
+                for i, c in itertools.islice(tasks, len(done)):
+                    running[pool.submit(_work, c)] = i
+                while next_index in finished:
+                    collect(finished.pop(next_index))
+                    next_index += 1
+        for timings, ready_at, rss in stats.values():
             summary.timings.update(timings)
-            summary.load_seconds = max(summary.load_seconds, load)
+            # a spawned worker starts an interpreter, imports and loads its models
+            summary.load_seconds = max(summary.load_seconds, ready_at - started)
             summary.peak_rss_mb.append(rss)
     bar.close()
 
     names = [n for n in DocumentRows.TABLES if n != "tokens" or with_tokens]
     tables = {}
     for name in names:
-        t = build_table(name, getattr(rows, name))
         old = old_rows(out_dir, name, reused)
-        if old is not None and old.num_rows:
-            t = pa.concat_tables([t, old]).sort_by([(k, "ascending") for k in TABLES[name].primary_key])
-        tables[name] = t
+        tables[name] = concat_tables(name, parts[name] + ([old] if old is not None else []))
     tables["errors"] = build_table("errors", errors)
     summary.written = write_tables(out_dir, tables)
     summary.documents = tables["documents"].num_rows

@@ -166,6 +166,22 @@ class SchemaError(ValueError):
     pass
 
 
+def concat_tables(name: str, parts: list[pa.Table]) -> pa.Table:
+    """Tables of the same schema (chunks of a run, rows kept from an earlier run) as one,
+    sorted by primary key, as build_table would give for all their rows."""
+    spec = TABLES[name]
+    parts = [p for p in parts if p.num_rows] or [spec.schema.empty_table()]
+    table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    if len(parts) == 1:
+        return table
+    # one chunk: the file written does not depend on how the rows were split into parts
+    table = table.sort_by([(k, "ascending") for k in spec.primary_key]).combine_chunks()
+    keys = table.select(list(spec.primary_key)).to_pandas()
+    if name != "errors" and keys.duplicated().any():
+        raise SchemaError(f"{name}: duplicate primary key {keys[keys.duplicated()].iloc[0].to_dict()}")
+    return table
+
+
 def build_table(name: str, rows: list[dict]) -> pa.Table:
     """Rows -> an Arrow table of the declared schema, sorted by primary key."""
     spec = TABLES[name]

@@ -115,3 +115,15 @@ def test_a_dask_cluster_writes_the_same_tables_as_a_local_run(tmp_path):
         dist = pd.read_parquet(tmp_path / "dask" / name).sort_values(pk).reset_index(drop=True)
         pd.testing.assert_frame_equal(local, dist, check_dtype=False)
     assert len(list((tmp_path / "dask" / "documents").glob("part-*.parquet"))) >= 1
+
+
+def test_chunks_cover_the_input_in_order_and_shrink_at_the_end():
+    from pipeline.run import chunks
+
+    for n in (0, 1, 7, 8, 9, 33, 100):
+        for size, workers in ((8, 1), (8, 2), (3, 4), (1, 2)):
+            got = list(chunks(range(n), size, workers))
+            assert [x for c in got for x in c] == list(range(n))
+            assert all(1 <= len(c) <= size for c in got)
+    tail = [len(c) for c in chunks(range(100), 8, 2)][-4:]
+    assert tail == sorted(tail, reverse=True) and tail[-1] < 8
