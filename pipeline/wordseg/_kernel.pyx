@@ -53,6 +53,14 @@ cdef inline int32_t _get(const Table* t, int64_t key) noexcept nogil:
         h = (h + 1) & t.mask
 
 
+cdef inline int _add(int32_t* out, int count, int32_t feature) noexcept nogil:
+    """Append a feature that the model has (>= 0); -1 means the lookup found none."""
+    if feature >= 0:
+        out[count] = feature
+        return count + 1
+    return count
+
+
 def build_table(const int64_t[::1] keys, const int32_t[::1] vals):
     """An open-addressing hash table (linear probing, load <= 0.5) as one int64 array of
     (key, value) slots; -1 marks an empty slot."""
@@ -268,48 +276,33 @@ cdef class Kernel:
     cdef int _features(self, Py_ssize_t i, Py_ssize_t n, int32_t* out) noexcept nogil:
         """The model features of node i, in spacy_pkuseg's order (feature_extractor.pyx)."""
         cdef int count = 0, k, a, b, l
-        cdef int32_t f, pre, post
-        cdef int64_t V = self.n_tokens, NW = self.n_words
+        cdef int32_t pre, post
+        cdef int64_t NW = self.n_words
         cdef const int32_t* tok = self.tokens
         cdef int32_t pre_in[MAX_LENGTHS]
         cdef int32_t post_in[MAX_LENGTHS]
         cdef int32_t pre_ex[MAX_LENGTHS]
         cdef int32_t post_ex[MAX_LENGTHS]
-        cdef const int32_t* uni = self.unigram + N_UNIGRAM_KINDS * tok[i]
-        cdef const int32_t* row
+        cdef const int32_t* rows = self.pair_rows
+        cdef const int32_t* uni = self.unigram
+        cdef const int32_t* bi = self.bigram_features
         out[count] = 0          # '$$', always feature 0
         count += 1
-        f = uni[0]
-        if f >= 0:
-            out[count] = f; count += 1
+        count = _add(out, count, uni[N_UNIGRAM_KINDS * tok[i]])
         if i > 0:
-            f = self.unigram[N_UNIGRAM_KINDS * tok[i - 1] + 1]
-            if f >= 0:
-                out[count] = f; count += 1
-            if self.pair_rows[i - 1] >= 0:
-                f = self.bigram_features[3 * self.pair_rows[i - 1] + 0]
-                if f >= 0:
-                    out[count] = f; count += 1
+            count = _add(out, count, uni[N_UNIGRAM_KINDS * tok[i - 1] + 1])
+            if rows[i - 1] >= 0:
+                count = _add(out, count, bi[3 * rows[i - 1] + 0])
         if i + 1 < n:
-            f = self.unigram[N_UNIGRAM_KINDS * tok[i + 1] + 2]
-            if f >= 0:
-                out[count] = f; count += 1
-            if self.pair_rows[i] >= 0:
-                f = self.bigram_features[3 * self.pair_rows[i] + 1]
-                if f >= 0:
-                    out[count] = f; count += 1
+            count = _add(out, count, uni[N_UNIGRAM_KINDS * tok[i + 1] + 2])
+            if rows[i] >= 0:
+                count = _add(out, count, bi[3 * rows[i] + 1])
         if i > 1:
-            f = self.unigram[N_UNIGRAM_KINDS * tok[i - 2] + 3]
-            if f >= 0:
-                out[count] = f; count += 1
-            if self.pair_rows[i - 2] >= 0:
-                f = self.bigram_features[3 * self.pair_rows[i - 2] + 2]
-                if f >= 0:
-                    out[count] = f; count += 1
+            count = _add(out, count, uni[N_UNIGRAM_KINDS * tok[i - 2] + 3])
+            if rows[i - 2] >= 0:
+                count = _add(out, count, bi[3 * rows[i - 2] + 2])
         if i + 2 < n:
-            f = self.unigram[N_UNIGRAM_KINDS * tok[i + 2] + 4]
-            if f >= 0:
-                out[count] = f; count += 1
+            count = _add(out, count, uni[N_UNIGRAM_KINDS * tok[i + 2] + 4])
         if not self.word_features:
             return count
 
@@ -318,18 +311,14 @@ cdef class Kernel:
         for l in range(self.word_max, self.word_min - 1, -1):
             pre = self._window(i - l + 1, l, n)
             if pre != 0:
-                f = self.word_feature[2 * pre]
-                if f >= 0:
-                    out[count] = f; count += 1
+                count = _add(out, count, self.word_feature[2 * pre])
             pre_in[k] = pre
             k += 1
         k = 0
         for l in range(self.word_max, self.word_min - 1, -1):
             post = self._window(i, l, n)
             if post != 0:
-                f = self.word_feature[2 * post + 1]
-                if f >= 0:
-                    out[count] = f; count += 1
+                count = _add(out, count, self.word_feature[2 * post + 1])
             post_in[k] = post
             pre_ex[k] = self._window(i - l, l, n)
             post_ex[k] = self._window(i + 1, l, n)
@@ -341,17 +330,13 @@ cdef class Kernel:
                 continue
             for b in range(self.n_lengths):
                 if self.word_flags[post_in[b]] & 2:
-                    f = _get(&self.word_pairs, (0 * NW + pre_ex[a]) * NW + post_in[b])
-                    if f >= 0:
-                        out[count] = f; count += 1
+                    count = _add(out, count, _get(&self.word_pairs, (0 * NW + pre_ex[a]) * NW + post_in[b]))
         for a in range(self.n_lengths):
             if not (self.word_flags[pre_in[a]] & 4):
                 continue
             for b in range(self.n_lengths):
                 if self.word_flags[post_ex[b]] & 8:
-                    f = _get(&self.word_pairs, (1 * NW + pre_in[a]) * NW + post_ex[b])
-                    if f >= 0:
-                        out[count] = f; count += 1
+                    count = _add(out, count, _get(&self.word_pairs, (1 * NW + pre_in[a]) * NW + post_ex[b]))
         return count
 
     cdef Py_ssize_t _decode(self, Py_ssize_t n) noexcept nogil:
