@@ -189,6 +189,7 @@ class RuleCorrector:
         self.false_place_end = tuple(lex["false_place_end"])
         self.reject_start = tuple(lex["name_reject_start"])
         self.residential = set(lex["residential_word"])
+        self.numbered_place = set(lex["numbered_place_word"])
         self.facility_end = tuple(lex["facility_end"])
         self.org_generic = set(lex["org_generic"])
         self.place_generic = set(lex["place_generic"])
@@ -229,8 +230,9 @@ class RuleCorrector:
             return False  # 3个村, 10个街道, 各镇: counts and determiners, not names
         if name.endswith(self.false_place_end):
             return False
-        if any(name.startswith(w) for w in self.not_entity if len(w) >= 2):
-            return False
+        if any(name.startswith(w) and name[len(w):] not in self.road_suffix
+               for w in self.not_entity if len(w) >= 2):
+            return False   # 中华民族 is no place; 中华路 is
         for k in range(1, len(name)):
             head, tail = name[:k], name[k:]
             if tail in self.place_generic and (len(head) == 1 or head in self.place_generic):
@@ -410,6 +412,12 @@ class RuleCorrector:
             if len(w) >= 3 and regex.fullmatch(r"[\p{Han}\d]+", w) and self.loc_ok(w) \
                     and w.endswith(self.token_place_suffix):
                 out.append(NerSpan(a, b, "LOC", "rule", "ner.place_token"))
+            # 六二六 + 小区: a numbered compound
+            if w in self.numbered_place and k > 0:
+                fa, fb = words[k - 1]
+                if fb - fa >= 2 and regex.fullmatch(r"[零〇一二三四五六七八九十百千\d]+", text[fa:fb]) \
+                        and self.loc_ok(text[fa:b]):
+                    out.append(NerSpan(fa, b, "LOC", "rule", "ner.numbered_place"))
             # 地毯厂 + 家属院 (and a road before it: 一马路 + 烟厂 + 家属院)
             if w in self.residential and k > 0:
                 fa, fb = words[k - 1]
