@@ -169,7 +169,8 @@ PLACEHOLDER = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 def lexicon_alternation(value) -> str:
-    words = list(value) if isinstance(value, (list, dict)) else []
+    """A regex alternation of the words of a lexicon (any collection of words), longest first."""
+    words = [] if isinstance(value, (str, bytes)) or value is None else list(value)
     return "|".join(regex.escape(str(w)) for w in sorted(words, key=lambda w: (-len(str(w)), str(w))))
 
 
@@ -322,8 +323,8 @@ SPECS: dict[str, Check] = {
             "place_generic": WORDS, "admin_suffix": WORDS, "place_end_char": WORDS, "person_cue": WORDS,
             "token_place_suffix": WORDS, "road_suffix": WORDS, "false_place_end": WORDS,
             "name_reject_start": WORDS, "org_generic": WORDS, "residential_word": WORDS, "facility_end": WORDS,
-            "numbered_place_word": WORDS,
-        }, required=("residential_word", "facility_end", "name_reject_start", "org_generic", "token_place_suffix",
+            "numbered_place_word": WORDS, "party_cell": WORDS, "party_name": WORDS,
+        }, required=("party_cell", "party_name", "residential_word", "facility_end", "name_reject_start", "org_generic", "token_place_suffix",
                      "road_suffix", "false_place_end", "org_suffix", "place_suffix", "person_reject_end",
                      "not_entity", "place_generic", "numbered_place_word",
                      "admin_suffix", "place_end_char", "person_cue",

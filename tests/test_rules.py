@@ -115,3 +115,12 @@ def test_check_rules_command(rules_copy):
     bad = subprocess.run([sys.executable, "-m", "pipeline", "check-rules", "--rules", str(rules_copy)],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2 and "titles.yml:" in bad.stderr
+
+
+def test_lexicon_alternation_takes_any_collection_of_words():
+    import regex
+
+    from pipeline.rules import lexicon_alternation
+    for words in (["局", "常委会"], ("局", "常委会"), {"局", "常委会"}, {"局": 1, "常委会": 2}):
+        assert regex.fullmatch(f"(?:{lexicon_alternation(words)})", "常委会")
+    assert lexicon_alternation("常委会") == "" and lexicon_alternation(None) == ""

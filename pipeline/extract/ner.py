@@ -190,6 +190,10 @@ class RuleCorrector:
         self.reject_start = tuple(lex["name_reject_start"])
         self.residential = set(lex["residential_word"])
         self.numbered_place = set(lex["numbered_place_word"])
+        self.party_cell = tuple(lex["party_cell"])
+        self.party_committee_re = regex.compile(
+            rf"(?:{lexicon_alternation(lex['party_name'])})\p{{Han}}{{1,20}}?(?:{lexicon_alternation(self.admin_suffix)})"
+            r"第[〇零一二三四五六七八九十百千\d]+届\p{Han}{0,8}?委员会")
         self.facility_end = tuple(lex["facility_end"])
         self.org_generic = set(lex["org_generic"])
         self.place_generic = set(lex["place_generic"])
@@ -248,6 +252,8 @@ class RuleCorrector:
             return False
         if any(name.endswith(w) for w in self.residential):
             return False  # 纺织厂家属院 is where people live: a place
+        if name.endswith(self.party_cell):
+            return False  # 区民政局党组, 金桥社区党支部
         # a kind of place and its organ name no particular body: 街道党工委, 社区党支部
         suffix = next(suf for suf in self.org_suffix if name.endswith(suf))
         return name[: -len(suffix)] not in self.place_generic
@@ -298,6 +304,7 @@ class RuleCorrector:
                     spans.append(NerSpan(s, e, "ORG", "lac", "ner.lac_loc_as_org"))
             i += 1
         spans += self._companies_with_region(text, words)
+        spans += self._party_committees(text)
         spans += self._places_from_words(text, words)
         spans += self._places_from_tokens(text, bounds)
         bset = set(bounds)
@@ -334,6 +341,13 @@ class RuleCorrector:
                     text.startswith(g, p) for g in self._gazetteer_prefixes(text[p:e])):
                 return [NerSpan(s, p, "ORG", source, rule), NerSpan(p, e, "ORG", source, rule)]
         return [NerSpan(s, e, "ORG", source, rule)]
+
+    def _party_committees(self, text: str) -> list[NerSpan]:
+        """中国共产党 + places + 第十届 + 委员会: a party committee named in full, the form of
+        plenary sessions and resolutions (中共郑州市金水区第十二届纪律检查委员会). Read from
+        the text: the models split such long names in odd places."""
+        return [NerSpan(m.start(), m.end(), "ORG", "rule", "ner.party_committee")
+                for m in self.party_committee_re.finditer(text) if self.org_ok(m.group(0))]
 
     def _companies_with_region(self, text: str, words: list[tuple[int, int, str]]) -> list[NerSpan]:
         """华中宏达(河南)养老服务有限公司: a name, a region in brackets, the rest of the company
