@@ -151,6 +151,17 @@ def test_runs_are_byte_identical(out, tmp_path):
         assert (out / f"{name}.parquet").read_bytes() == (tmp_path / f"{name}.parquet").read_bytes(), name
 
 
+def test_the_library_segmenter_gives_the_same_tables(out, tmp_path):
+    # --segmenter spacy-pkuseg runs the library itself: every table, tokens included, is the
+    # same to the byte as with the compiled segmenter
+    proc = run_cli("run", SEEDS, "--out", tmp_path, "--tokens", "--quiet", "--segmenter", "spacy-pkuseg",
+                   "--workers", "1")
+    assert proc.returncode == 0, proc.stderr
+    for name in ("documents", "articles", "sentences", "tokens", "entities", "dates", "money",
+                 "officials", "projects", "errors"):
+        assert (out / f"{name}.parquet").read_bytes() == (tmp_path / f"{name}.parquet").read_bytes(), name
+
+
 def test_bad_documents_fail_alone(tmp_path):
     pages = tmp_path / "pages"
     shutil.copytree(SEEDS, pages)

@@ -136,11 +136,12 @@ def test_spacy_user_dictionary_reset_is_honoured(segmenter):
 
 @pytest.fixture()
 def model_copy(tmp_path):
-    """A copy of the model files (hard links: the model is 250 MB) without compiled tables."""
+    """A copy of the model files (hard links: the model is 250 MB) without compiled tables,
+    with the features as the pickle of older pkuseg models (the default model uses msgpack)."""
     src = locate_model()
     dst = tmp_path / "model"
     dst.mkdir()
-    for name in ("features.msgpack", "weights.npz"):
+    for name in ("features.pkl", "weights.npz"):
         try:
             os.link(src / name, dst / name)
         except OSError:
@@ -149,6 +150,9 @@ def model_copy(tmp_path):
 
 
 def test_tables_are_compiled_once_and_rebuilt_when_a_source_changes(model_copy, segmenter):
+    from pipeline.segment import Segmenter
+
+    assert locate_model(model_copy) == model_copy
     folder = ensure_compiled(model_copy, quiet=True)
     assert is_current(folder, model_copy)
     manifest = (folder / "manifest.json").stat().st_mtime_ns
@@ -163,6 +167,7 @@ def test_tables_are_compiled_once_and_rebuilt_when_a_source_changes(model_copy, 
     assert not is_current(folder, model_copy)
     assert FastPkuseg.load(model_copy).cut(text) == seg.cut(text)
     assert is_current(folder, model_copy)
+    assert Segmenter.load(model_copy).cut(text) == segmenter.cut(text)   # the user-facing API
 
 
 def test_a_damaged_model_is_an_error_naming_the_file(tmp_path):
