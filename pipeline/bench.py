@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import regex
+
 from .normalize import normalize
 from .paths import PROJECT_ROOT
 from .run import Config, Context, run
@@ -24,16 +26,27 @@ from .procstats import peak_rss_mb, resident_mb
 from .segment import ENGINES, Segmenter, split_sentences
 
 
+_SENTENCE_HEAD = regex.compile(r"(^|[。！？；!?;…\n][”’」』）)\"'\s]*[“‘「『（(\"'□]*)(\p{Han})", regex.M)
+
+
+def _vary(text: str, k: int) -> str:
+    """Copy k of a page: digits shifted and the first character of every sentence moved k
+    places in the CJK block, so that no sentence repeats an earlier copy's (the NER model
+    tags a text it has seen once) while lengths and layout stay those of real pages."""
+    if k == 0:
+        return text
+    text = text.translate(str.maketrans("0123456789", "".join(str((d + k) % 10) for d in range(10))))
+    return _SENTENCE_HEAD.sub(lambda m: m.group(1) + chr(0x4E00 + (ord(m.group(2)) - 0x4E00 + k) % 0x5200), text)
+
+
 def corpus_pages(seeds: Path, size_mb: float):
-    """Copies of the seed pages with shifted digits, (name, text), until they hold size_mb
-    MB of UTF-8."""
+    """Varied copies of the seed pages, (name, text), until they hold size_mb MB of UTF-8."""
     pages = [p.read_text(encoding="utf-8-sig") for p in sorted(seeds.glob("*.txt"))]
     total_bytes = 0
     k = 0
     while total_bytes < size_mb * 1_000_000:
-        shift = str.maketrans("0123456789", "".join(str((d + k) % 10) for d in range(10)))
         for i, page in enumerate(pages):
-            text = page.translate(shift)
+            text = _vary(page, k)
             total_bytes += len(text.encode("utf-8"))
             yield f"{k:04d}_{i}.txt", text
         k += 1
