@@ -270,7 +270,7 @@ class RunSummary:
 # ---- worker processes: one Context each, built once --------------------------------------
 _WORKER_CTX: Context | None = None
 # Documents per task: the NER model batches the equal-length sentences of a whole chunk.
-CHUNK_DOCS = 8
+CHUNK_DOCS = 16
 
 
 _WORKER_READY = 0.0
