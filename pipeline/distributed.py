@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,14 +27,19 @@ from .run import (CHUNK_DOCS, Config, Context, DocumentRows, RunSummary, old_row
 from .schemas import TABLES, build_table
 from .tables import STAGING_PREFIX
 
-_CONTEXTS: dict[Config, Context] = {}
+# A Context serves one thread (its models keep per-call buffers and a cache): a `dask
+# worker` started with several threads builds one per thread.
+_CONTEXTS = threading.local()
 
 
 def _context(config: Config) -> Context:
-    """The worker process's Context for this configuration, built on first use."""
-    if config not in _CONTEXTS:
-        _CONTEXTS[config] = Context.from_config(config)
-    return _CONTEXTS[config]
+    """This worker thread's Context for this configuration, built on first use."""
+    contexts = getattr(_CONTEXTS, "by_config", None)
+    if contexts is None:
+        contexts = _CONTEXTS.by_config = {}
+    if config not in contexts:
+        contexts[config] = Context.from_config(config)
+    return contexts[config]
 
 
 def process_chunk(docs: list, config: Config) -> tuple[DocumentRows, list[dict]]:

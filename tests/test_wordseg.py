@@ -178,3 +178,12 @@ def test_a_damaged_model_is_an_error_naming_the_file(tmp_path):
     assert not (tmp_path / "compiled").exists()      # nothing half-written
     with pytest.raises(CompileError, match="weights.npz"):
         FastPkuseg.load(tmp_path / "nowhere")
+
+
+def test_one_segmenter_shared_by_threads_gives_the_same_words(segmenter):
+    from concurrent.futures import ThreadPoolExecutor
+
+    lines = [line for page in seed_pages() for line in page.read_text(encoding="utf-8-sig").splitlines()]
+    expected = [segmenter.cut(line) for line in lines]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(segmenter.cut, lines * 3)) == expected * 3

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +61,9 @@ class FastPkuseg:
 
     def __init__(self, kernel, user_dictionary: UserDictionary | None = None):
         self.kernel = kernel
+        # the kernel reuses its work buffers from call to call and releases the GIL while
+        # it computes: one call at a time
+        self._lock = threading.Lock()
         # the attribute name spaCy's pkuseg_update_user_dict writes to
         self.preprocesser = user_dictionary or UserDictionary()
 
@@ -83,15 +87,16 @@ class FastPkuseg:
         words: list[str] = []
         cut = self.kernel.cut
         pre = self.preprocesser
-        for chunk in txt.split():
-            if isinstance(pre, UserDictionary):
-                pieces = pre.pieces(chunk)
-            else:  # spaCy's reset=True puts the library's Preprocesser here
-                lst, isword, _ = pre.solve(chunk)
-                pieces = zip(lst, isword)
-            for piece, is_user_word in pieces:
-                if is_user_word:
-                    words.append(piece)
-                else:
-                    words.extend(cut(piece))
+        with self._lock:
+            for chunk in txt.split():
+                if isinstance(pre, UserDictionary):
+                    pieces = pre.pieces(chunk)
+                else:  # spaCy's reset=True puts the library's Preprocesser here
+                    lst, isword, _ = pre.solve(chunk)
+                    pieces = zip(lst, isword)
+                for piece, is_user_word in pieces:
+                    if is_user_word:
+                        words.append(piece)
+                    else:
+                        words.extend(cut(piece))
         return words
