@@ -236,7 +236,7 @@ class RuleCorrector:
             return False
         if any(name.startswith(w) and name[len(w):] not in self.road_suffix
                for w in self.not_entity if len(w) >= 2):
-            return False   # 中华民族 is no place; 中华路 is
+            return False   # 小康社会 is no place; 小康路 is
         for k in range(1, len(name)):
             head, tail = name[:k], name[k:]
             if tail in self.place_generic and (len(head) == 1 or head in self.place_generic):
@@ -253,7 +253,7 @@ class RuleCorrector:
         if any(name.endswith(w) for w in self.residential):
             return False  # 纺织厂家属院 is where people live: a place
         if name.endswith(self.party_cell):
-            return False  # 区民政局党组, 金桥社区党支部
+            return False  # 县财政局党组, 金桥社区党支部
         # a kind of place and its organ name no particular body: 街道党工委, 社区党支部
         suffix = next(suf for suf in self.org_suffix if name.endswith(suf))
         return name[: -len(suffix)] not in self.place_generic
@@ -343,7 +343,7 @@ class RuleCorrector:
         return [NerSpan(s, e, "ORG", source, rule)]
 
     def _party_committees(self, text: str) -> list[NerSpan]:
-        """中国共产党 + places + 第十届 + 委员会: a party committee named in full, the form of
+        """中国共产党 + places + 第十二届 + 委员会: a party committee named in full, the form of
         plenary sessions and resolutions (中共郑州市金水区第十二届纪律检查委员会). Read from
         the text: the models split such long names in odd places."""
         return [NerSpan(m.start(), m.end(), "ORG", "rule", "ner.party_committee")
@@ -426,7 +426,7 @@ class RuleCorrector:
             if len(w) >= 3 and regex.fullmatch(r"[\p{Han}\d]+", w) and self.loc_ok(w) \
                     and w.endswith(self.token_place_suffix):
                 out.append(NerSpan(a, b, "LOC", "rule", "ner.place_token"))
-            # 六二六 + 小区: a numbered compound
+            # 三五二 + 小区: a numbered compound
             if w in self.numbered_place and k > 0:
                 fa, fb = words[k - 1]
                 if fb - fa >= 2 and regex.fullmatch(r"[零〇一二三四五六七八九十百千\d]+", text[fa:fb]) \
