@@ -187,3 +187,52 @@ def test_one_segmenter_shared_by_threads_gives_the_same_words(segmenter):
     expected = [segmenter.cut(line) for line in lines]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(segmenter.cut, lines * 3)) == expected * 3
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory, reference_segmenter):
+    """A pkuseg model trained here by spacy-pkuseg itself on the seeds' words: other
+    features, other weights, and no "" in its word list (the mixed model has one)."""
+    import contextlib
+    import io
+
+    import spacy_pkuseg
+
+    lines = [" ".join(reference_segmenter.cut(line)) for page in seed_pages()
+             for line in page.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+    folder = tmp_path_factory.mktemp("small-model")
+    (folder / "train.txt").write_text("\n".join(lines[:-60]) + "\n", encoding="utf-8")
+    (folder / "test.txt").write_text("\n".join(lines[-60:]) + "\n", encoding="utf-8")
+    cwd = os.getcwd()
+    os.chdir(folder)   # the trainer writes its scratch files under the working directory
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            spacy_pkuseg.train("train.txt", "test.txt", str(folder / "model"), train_iter=2)
+    finally:
+        os.chdir(cwd)
+    return folder / "model"
+
+
+@pytest.fixture(scope="module")
+def small_pair(small_model):
+    import contextlib
+    import io
+
+    import spacy_pkuseg
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        reference = spacy_pkuseg.pkuseg(str(small_model), user_dict="default")
+    return FastPkuseg.load(small_model), reference
+
+
+def test_same_words_with_another_trained_model(small_pair):
+    fast, reference = small_pair
+    lines = [line for page in seed_pages() for line in page.read_text(encoding="utf-8-sig").splitlines()]
+    assert _first_difference(fast, reference, lines) is None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(GENERATED)
+def test_same_words_with_another_trained_model_on_generated_text(small_pair, text):
+    fast, reference = small_pair
+    assert fast.cut(text) == reference.cut(text)
