@@ -8,7 +8,7 @@ times faster.
 ``FastPkuseg`` has the interface spaCy's Chinese tokenizer expects of a pkuseg segmenter
 (``cut`` and ``preprocesser.insert``), so it plugs into ``nlp.tokenizer.pkuseg_seg``.
 Pieces: ``compile`` turns the model into integer tables stored beside it (once, about
-20 s); ``_kernel`` (Cython) computes features, scores, Viterbi and dictionary merges from
+15 s); ``_kernel`` (Cython) computes features, scores, Viterbi and dictionary merges from
 those tables; ``userdict`` cuts user words out first, as the library does.
 """
 from __future__ import annotations
