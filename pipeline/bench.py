@@ -138,7 +138,8 @@ def main(size_mb: float = 2.0, workers: int = 2, seeds: Path | None = None, repe
             ctx = Context.from_config(Config())
             load = max(load, ctx.load_seconds)      # the first is the real load; later ones reuse caches
             summary = run(corpus, tmp / "out1", ctx, progress=False, workers=1, incremental=False)
-            ner = ctx.extractors.ner_model.seconds if ctx.extractors.ner_model else 0.0
+            lac = ctx.extraction.by_name.get("lac")
+            ner = lac.model.seconds if lac is not None else 0.0
             if best1 is None or summary.seconds < best1[0].seconds:
                 best1 = (summary, dict(summary.timings), ner)
             if workers > 1:

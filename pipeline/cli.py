@@ -1,4 +1,4 @@
-"""Command line: python -m pipeline {run,fetch-model,check-rules} ...
+"""Command line: python -m pipeline {run,extractors,explain,check-rules,fetch-model,...} ...
 
 Exit codes
   0  every document was processed and the tables were written
@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     cr = sub.add_parser("check-rules", help="validate the rules files and print a summary")
     cr.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
 
+    sub.add_parser("extractors", help="list the registered extractors: rules file, table, labels, requires")
+
     sn = sub.add_parser("score-ner", help="P/R/F1 per label against a JSONL of sentences with gold entities",
                         description="Each line: {\"text\": ..., \"entities\": [{\"start\", \"end\", \"label\"}]}; "
                         "labels PER/PERSON, ORG, LOC/GPE. Spans count when start, end and label all match.")
@@ -68,8 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     sn.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
     sn.add_argument("--model", type=Path, default=None)
 
-    ex = sub.add_parser("explain", help="show every mention found in TEXT with the rule that found it")
-    ex.add_argument("text", help="a snippet of page text")
+    ex = sub.add_parser("explain", help="show every mention found in TEXT with the rule that found it",
+                        description="Runs TEXT (or --file) through exactly what `run` does with a page and "
+                        "prints every mention, its rule and its normalised value.")
+    ex.add_argument("text", nargs="?", help="a snippet of page text")
+    ex.add_argument("--file", type=Path, default=None, help="a page (.txt, UTF-8) instead of TEXT")
     ex.add_argument("--pub-date", type=lambda v: __import__("datetime").date.fromisoformat(v), default=None,
                     help="publication date for relative dates (YYYY-MM-DD)")
     ex.add_argument("--rules", type=Path, default=DEFAULT_RULES_DIR)
@@ -123,13 +128,12 @@ def _cmd_run(args) -> int:
     if isinstance(ctx, int):
         return ctx
     try:
+        executor = None
         if args.engine == "dask" or args.scheduler:
-            from .distributed import run_dask
-            summary = run_dask(args.input, args.out, config, scheduler=args.scheduler,
-                               n_workers=args.workers, progress=not args.quiet, incremental=not args.force)
-        else:
-            summary = run(args.input, args.out, ctx, progress=not args.quiet, workers=args.workers,
-                          incremental=not args.force)
+            from .distributed import DaskExecutor
+            executor = DaskExecutor(config, args.scheduler, args.workers)
+        summary = run(args.input, args.out, ctx, progress=not args.quiet, workers=args.workers,
+                      incremental=not args.force, executor=executor)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -182,11 +186,30 @@ def _cmd_explain(args) -> int:
     from .explain import explain
     from .run import Context
 
+    if (args.text is None) == (args.file is None):
+        print("error: give TEXT or --file, not both", file=sys.stderr)
+        return EXIT_USAGE
+
     def go():
+        text = args.text if args.file is None else args.file.read_text(encoding="utf-8-sig")
         ctx = Context.create(args.rules, args.model)
-        print("\n".join(explain(ctx, args.text, args.pub_date)))
+        print("\n".join(explain(ctx, text, args.pub_date)))
         return EXIT_OK
     return _setup(go)
+
+
+def _cmd_extractors(args) -> int:
+    from .extract.registry import extractor_classes
+    rows = [("name", "rules file", "table", "labels", "requires", "provides")]
+    for c in extractor_classes():
+        rows.append((c.name, f"rules/{c.rules_file}" if c.rules_file else "-", c.table.name if c.table else "-",
+                     ", ".join(c.labels) or "-", ", ".join(c.requires) or "-", ", ".join(c.provides) or "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+    print("\nin running order; every extractor finds mentions with find(sentence, context) "
+          "(pipeline/extract/base.py)")
+    return EXIT_OK
 
 
 def _cmd_bench(args) -> int:
@@ -197,5 +220,5 @@ def _cmd_bench(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return {"run": _cmd_run, "fetch-model": _cmd_fetch_model, "check-rules": _cmd_check_rules,
-            "score-ner": _cmd_score_ner, "explain": _cmd_explain, "bench": _cmd_bench,
+            "score-ner": _cmd_score_ner, "explain": _cmd_explain, "extractors": _cmd_extractors, "bench": _cmd_bench,
             "bench-recognizers": _cmd_bench_recognizers}[args.command](args)

@@ -1,41 +1,65 @@
-"""`python -m pipeline explain TEXT`: every mention the extractors find in a snippet, with
-the rule that found it, so that users can debug the rules they add."""
+"""`python -m pipeline explain TEXT`: every mention found in a snippet or a page, with the
+rule that found it and what it means, so that users can debug the rules they add.
+
+The text goes through exactly what `run` does with a page (layout repair, articles, the
+publication date given or inferred, sentences, words, every extractor, the overlap
+policy): what explain shows is what run writes.
+"""
 from __future__ import annotations
 
 import datetime as dt
 
-from .mentions import Sentence, extract_document
-from .normalize import normalize
-from .run import Context
-from .segment import split_sentences
+from .ingest import document_from_text
+from .run import Context, StageError, process_documents
+
+# columns every extractor's table shares: not part of what a mention means
+_COMMON = {"entity_id", "doc_id", "article_id", "sentence_id", "start", "end", "text", "rule"}
 
 
-def explain(ctx: Context, raw: str, pub_date: dt.date | None) -> list[str]:
-    norm = normalize(raw)
-    text = norm.text
-    spans = [s for p in norm.paragraphs for s in split_sentences(text, p.start, p.end)]
-    docs = list(ctx.segmenter.docs([text[s:e] for s, e in spans]))
-    sentences = [Sentence(f"x-s{i:04d}", "x-a000", s, e, text[s:e],
-                          sorted({t.idx for t in d} | {t.idx + len(t.text) for t in d}))
-                 for i, ((s, e), d) in enumerate(zip(spans, docs))]
-    rows = extract_document("x", text, sentences, pub_date, pub_date.year if pub_date else None, ctx.extractors)
+def explain_rows(ctx: Context, raw: str, pub_date: dt.date | None = None,
+                 source: str = "<text>") -> dict[str, list[dict]]:
+    """The rows run writes for raw as one page, table by table."""
+    doc = document_from_text(raw, source, pub_date)
+    (_, rows, error), = process_documents([doc], ctx)
+    if error is not None:
+        raise error
+    return rows
+
+
+def _values(row: dict, skip: set[str]) -> str:
+    return " ".join(f"{k}={v}" for k, v in row.items() if k not in skip and v is not None and v != [])
+
+
+def explain(ctx: Context, raw: str, pub_date: dt.date | None = None) -> list[str]:
+    rows = explain_rows(ctx, raw, pub_date)
+    d = rows["documents"][0]
+    lines = [f"normalised: {d['norm_text']}",
+             f"publication date: {d['pub_date']} ({d['pub_date_basis']}: {d['pub_date_evidence']})"]
+    for a in rows["articles"]:
+        lines.append(f"article {a['seq']}: {a['kind']} headline={a['headline']}"
+                     + "".join(f" {k}={','.join(a[k])}" for k in ("reporters", "correspondents", "photographers") if a[k]))
+    text = d["norm_text"]
+    sents = rows["sentences"]
+    words = [w for s in sents for w in ctx.segmenter.cut(s["text"])]
+    lines.append(f"words: {' | '.join(words)}")
+    # what each mention means: the other columns of its row in its extractor's table
     values: dict[str, str] = {}
-    for r in rows.dates:
-        values[r["entity_id"]] = f"{r['start_date']}..{r['end_date']} grain={r['grain']} anchor={r['anchor']}"
-    for r in rows.money:
-        parts = [f"amount={r['amount']}", r["currency"]]
-        parts += [f"{k}={r[k]}" for k in ("low", "high", "qualifier", "per") if r[k] is not None]
-        values[r["entity_id"]] = " ".join(parts)
-    for r in rows.projects:
-        parts = [f"{k}={r[k]}" for k in ("investment", "area_text", "status", "location") if r[k] is not None]
-        values[r["project_id"]] = " ".join(parts)
-    lines = [f"normalised: {text}"]
-    lines += [f"words: {' | '.join(t.text for d in docs for t in d)}"]
-    for e in rows.entities:
-        v = values.get(e["entity_id"], "")
-        lines.append(f"{e['label']:8s} [{e['start']:>4},{e['end']:>4}) {e['text']:<16} "
-                     f"rule={e['rule']} source={e['source']} {v}".rstrip())
-    for o in rows.officials:
-        lines.append(f"OFFICIAL person={o['person']} title={o['title']} org={o['org']} "
-                     f"title_span={o['title_span']} rule={o['rule']}")
-    return lines
+    extra: list[str] = []
+    for e in ctx.extraction.extractors:
+        if e.table is None:
+            continue
+        key = e.table.primary_key[0]
+        for r in rows[e.table.name]:
+            if key in ("entity_id", "project_id"):
+                values[r[key]] = _values(r, _COMMON | {key})
+            else:   # a table of its own rows (officials: a person and a title per row)
+                extra.append(f"{e.table.name.rstrip('s').upper()} {_values(r, _COMMON | {key, 'person_start', 'person_end'})} "
+                             f"rule={r['rule']}")
+    for ent in rows["entities"]:
+        assert text[ent["start"]:ent["end"]] == ent["text"]
+        lines.append(f"{ent['label']:8s} [{ent['start']:>4},{ent['end']:>4}) {ent['text']:<16} "
+                     f"rule={ent['rule']} source={ent['source']} {values.get(ent['entity_id'], '')}".rstrip())
+    return lines + extra
+
+
+__all__ = ["explain", "explain_rows", "StageError"]

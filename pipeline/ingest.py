@@ -122,6 +122,11 @@ def _document(source: str, source_id: str | None, text: str, encoding: str,
                        encoding, given, warnings)
 
 
+def document_from_text(text: str, source: str = "<text>", pub_date=None) -> RawDocument:
+    """A document from a text in memory (explain, tests), checked as a page read from a file."""
+    return _document(source, None, text, "utf-8", pub_date)
+
+
 def _read_txt(path: Path, shown: str) -> Iterator[RawDocument | IngestError]:
     try:
         text, enc = decode(path.read_bytes())

@@ -1,6 +1,7 @@
 """Load and validate the user-editable rules files in `rules/`.
 
-Every rules file is YAML with a fixed set of top-level keys, declared here in SPECS. The
+Every rules file is YAML with a fixed set of top-level keys, declared here in CORE_SPECS for the stages before
+extraction and by each extractor for its own file (see extract/registry.py). The
 loader walks the YAML node tree, so every error names the file and line:
 
     rules/articles.yml:14: roles.reporters[2]: expected a non-empty string, got 3
@@ -245,13 +246,9 @@ PATTERNS = list_of(mapping({
     "priority": integer,
     "examples": list_of(string()),
 }, required=("id", "regex", "value")), unique=False)
-# which `value` normalisers each patterned file knows
-PATTERN_VALUES = {
-    "dates.yml": ("absolute", "relative", "festival", "relative_day", "now", "relative_month", "weekday", "lunar"),
-    "money.yml": ("amount", "range", "list_item", "scale_only"),
-}
-
-SPECS: dict[str, Check] = {
+# rules files of the stages before extraction; each extractor declares its own
+# (rules_file, rules_spec, pattern_values) and the registry adds them
+CORE_SPECS: dict[str, Check] = {
     "segment.yml": mapping({"user_dict": WORDS}, required=("user_dict",)),
     "articles.yml": mapping({
         "news_openers": WORDS,
@@ -278,68 +275,36 @@ SPECS: dict[str, Check] = {
         }, required=("name", "base_year", "pattern"))),
         "future_context": list_of(string(pattern=True)),
     }, required=("events", "anniversaries", "future_context")),
-    "dates.yml": mapping({
-        "lexicons": mapping({
-            "time_of_day": WORDS, "range_sep": WORDS, "now": WORDS,
-            "relative_year": dict_of(integer),
-            "year_part": dict_of(pair(month_day)),
-            "month_part": dict_of(pair(integer)),
-            "quarter": dict_of(pair(integer)),
-            "festival": dict_of(mapping({
-                "calendar": one_of("solar", "lunar", "term"), "month": integer, "day": integer,
-                "term": string(), "holiday": integer, "holiday_from": integer, "offset": integer,
-            }, required=("calendar",))),
-            "festival_suffix": dict_of(one_of("day", "holiday", "eve")),
-            "relative_day": dict_of(mapping({"from": one_of("previous", "publication"), "days": integer},
-                                            required=("from", "days"))),
-            "relative_month": dict_of(integer),
-            "relative_week": dict_of(integer),
-            "week_word": WORDS,
-            "weekday": dict_of(integer),
-            "lunar_month": dict_of(integer),
-        }, required=("time_of_day", "range_sep", "relative_year", "year_part", "month_part", "quarter",
-                     "festival", "festival_suffix", "relative_day", "now")),
-        "patterns": PATTERNS,
-    }, required=("lexicons", "patterns")),
-    "titles.yml": mapping({
-        "lexicons": mapping({name: WORDS for name in (
-            "position", "party_organ", "modifier", "filler", "org_stop", "anaphor", "name_stop",
-            "org_suffix", "compound_surname", "surname")},
-            required=("position", "party_organ", "modifier", "filler", "org_stop", "anaphor",
-                      "name_stop", "org_suffix", "compound_surname", "surname")),
-    }, required=("lexicons",)),
-    "projects.yml": mapping({
-        "lexicons": mapping({
-            "suffix": WORDS, "stop": WORDS, "generic": WORDS, "status": dict_of(string()),
-            "investment_cue": WORDS, "area_cue": WORDS, "area_unit": WORDS,
-            "weak_suffix": WORDS, "project_cue": WORDS, "tail": WORDS,
-        }, required=("suffix", "stop", "tail", "generic", "status", "investment_cue", "area_cue", "area_unit",
-                     "weak_suffix", "project_cue")),
-    }, required=("lexicons",)),
-    "ner.yml": mapping({
-        "lexicons": mapping({
-            "org_suffix": WORDS, "place_suffix": WORDS, "person_reject_end": WORDS, "not_entity": WORDS,
-            "gazetteer_short_suffix": WORDS, "min_org_chars": list_of(integer), "min_loc_chars": list_of(integer),
-            "place_generic": WORDS, "admin_suffix": WORDS, "place_end_char": WORDS, "person_cue": WORDS,
-            "token_place_suffix": WORDS, "road_suffix": WORDS, "false_place_end": WORDS,
-            "name_reject_start": WORDS, "org_generic": WORDS, "residential_word": WORDS, "facility_end": WORDS,
-            "numbered_place_word": WORDS, "party_cell": WORDS, "party_name": WORDS,
-        }, required=("party_cell", "party_name", "residential_word", "facility_end", "name_reject_start", "org_generic", "token_place_suffix",
-                     "road_suffix", "false_place_end", "org_suffix", "place_suffix", "person_reject_end",
-                     "not_entity", "place_generic", "numbered_place_word",
-                     "admin_suffix", "place_end_char", "person_cue",
-                     "gazetteer_short_suffix", "min_org_chars", "min_loc_chars")),
-    }, required=("lexicons",)),
-    "money.yml": mapping({
-        "lexicons": mapping({
-            "currency": dict_of(string()), "scale": dict_of(number),
-            "qualifier_before": WORDS, "qualifier_after": WORDS, "approx": WORDS,
-            "per_unit": WORDS, "per_verb": WORDS, "range_sep": WORDS, "list_sep": WORDS,
-        }, required=("currency", "scale", "qualifier_before", "qualifier_after", "approx",
-                     "per_unit", "per_verb", "range_sep", "list_sep")),
-        "patterns": PATTERNS,
-    }, required=("lexicons", "patterns")),
 }
+# rule ids that code gives, declared with what they mean: `rule_ids: {ner.gazetteer: ...}`
+RULE_IDS = dict_of(string())
+
+
+def rules_specs() -> tuple[dict[str, Check], dict[str, tuple[str, ...]]]:
+    """Every rules file's check, and the `value` normalisers each patterned file knows."""
+    from .extract.registry import extractor_classes
+    specs, values = dict(CORE_SPECS), {}
+    for cls in extractor_classes():
+        if cls.rules_file:
+            specs[cls.rules_file] = cls.rules_spec
+            if cls.pattern_values:
+                values[cls.rules_file] = cls.pattern_values
+    return specs, values
+
+
+def undeclared_rule_ids(data: dict) -> list[str]:
+    """Rule ids an extractor's code gives that its rules file does not declare."""
+    from .extract.registry import extractor_classes
+    out = []
+    for cls in extractor_classes():
+        if not cls.rules_file or cls.rules_file.removesuffix(".yml") not in data:
+            continue
+        declared = set((data[cls.rules_file.removesuffix(".yml")] or {}).get("rule_ids", {}) or {})
+        for rid in cls.rule_ids:
+            if rid not in declared:
+                out.append(f"{cls.rules_file}:1: rule id {rid!r} is given by the {cls.name} extractor "
+                           f"and declared nowhere (add it under rule_ids:)")
+    return out
 
 
 def _construct(node: yaml.Node, path: str, lines: LineMap) -> Any:
@@ -392,7 +357,8 @@ def load_rules(folder: Path | None = None) -> Rules:
     digest = hashlib.sha256()
     if not folder.is_dir():
         raise RulesError([f"{folder}: rules folder not found"])
-    for name, spec in SPECS.items():
+    specs, pattern_values = rules_specs()
+    for name, spec in specs.items():
         path = folder / name
         if not path.is_file():
             problems.append(f"{path}:1: rules file missing")
@@ -404,14 +370,16 @@ def load_rules(folder: Path | None = None) -> Rules:
             problems += exc.problems
             continue
         found = spec(value, "", lines)
-        if not found and name in PATTERN_VALUES:
-            found = _check_patterns(value, lines, PATTERN_VALUES[name])
+        if not found and name in pattern_values:
+            found = _check_patterns(value, lines, pattern_values[name])
         problems += [f"{path}:{line}: {p}: {msg}" if p else f"{path}:{line}: {msg}"
                      for p, line, msg in found]
         data[name.removesuffix(".yml")] = value
     for path in sorted(folder.glob("*.y*ml")):
-        if path.name not in SPECS:
-            problems.append(f"{path}:1: unknown rules file (known: {', '.join(SPECS)})")
+        if path.name not in specs:
+            problems.append(f"{path}:1: unknown rules file (known: {', '.join(specs)})")
+    if not problems:
+        problems += undeclared_rule_ids(data)
     if problems:
         raise RulesError(problems)
     return Rules(folder, data, digest.hexdigest()[:16])

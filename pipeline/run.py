@@ -2,50 +2,52 @@
 
     ingest -> normalize -> articles -> pubdate -> sentences + tokens -> extraction -> tables
 
-One failing document becomes a row of the `errors` table and a line on stderr; the others
-go on. Tables are written once, at the end, atomically (see tables.py).
+Documents go in chunks through one function, `process_chunk`, whichever runs it: this
+process (`InProcess`), a pool of local processes (`ProcessPool`) or a Dask cluster
+(`distributed.DaskExecutor`); each is an executor with one method, `map(chunks)`, that
+yields the chunks' results in input order. One writer (tables.write_tables) writes the
+tables, as single files or as partitioned datasets.
 
-With `workers` > 1 the documents are processed by a pool of processes, each loading the
-models once; rows are collected in input order and tables sorted by key, so the tables are
-byte-identical to a one-worker run. An incremental run reuses the rows of documents whose
-sha256, rules version and normaliser version are unchanged since the tables in `out_dir`.
+One failing document becomes a row of the `errors` table and a line on stderr; the others
+go on. Tables are written once, at the end, atomically (see tables.py). Rows are collected
+in input order and tables sorted by key, so the tables do not depend on how many workers
+ran. An incremental run reuses the rows of documents whose sha256, rules version and
+normaliser version are unchanged since the tables in `out_dir`.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
 from tqdm import tqdm
 
 from . import __version__
 from .articles import ArticleSplitter
-from .extract.dates import DateExtractor
-from .extract.money import MoneyExtractor
-from .extract.officials import OfficialExtractor
-from .extract.projects import ProjectExtractor
-from .extract.ner import RuleCorrector, StatisticalNER
-from .mentions import Byline, Extractors, MentionRows, Sentence, extract_document
 from .ingest import IngestError, RawDocument, read_inputs
+from .mentions import Article, DocumentContext, Extraction, Sentence
 from .normalize import NORMALIZER_VERSION, normalize
 from .procstats import peak_rss_mb
 from .pubdate import PubDateInferrer, load_manifest, resolve_pub_date
 from .rules import Rules, load_rules
-from .schemas import TABLES, build_table, concat_tables
+from .schemas import TABLES, build_table
 from .segment import Segmenter, split_sentences
 from .tables import write_tables
+
+# the tables of the stages before extraction; extraction adds entities and its extractors'
+FRONT_TABLES = ("documents", "articles", "sentences", "tokens")
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class Context:
     segmenter: Segmenter
     splitter: ArticleSplitter
     inferrer: PubDateInferrer
-    extractors: Extractors
+    extraction: Extraction
     manifest: dict | None = None
     with_tokens: bool = False
     timings: Counter = field(default_factory=Counter)   # seconds per stage
@@ -79,35 +81,20 @@ class Context:
     @classmethod
     def from_config(cls, config: Config) -> "Context":
         t0 = time.perf_counter()
-        rules_dir, model_dir, manifest, with_tokens, ner_mode = (
-            config.rules_dir, config.model_dir, config.manifest, config.with_tokens, config.ner_mode)
-        rules = load_rules(rules_dir)
+        rules = load_rules(config.rules_dir)
         ctx = cls(rules=rules,
-                   segmenter=Segmenter.load(model_dir, rules["segment"]["user_dict"], config.segmenter),
-                   splitter=ArticleSplitter(rules["articles"]),
-                   inferrer=PubDateInferrer(rules["pubdate"]),
-                   extractors=Extractors(
-                       DateExtractor(rules["dates"]), MoneyExtractor(rules["money"]),
-                       OfficialExtractor(rules["titles"]), ProjectExtractor(rules["projects"]),
-                       StatisticalNER(),
-                       RuleCorrector(rules["ner"], set(rules["titles"]["lexicons"]["surname"]),
-                                     set(rules["titles"]["lexicons"]["compound_surname"])),
-                       ner_mode),
-                  manifest=load_manifest(manifest) if manifest else None,
-                  with_tokens=with_tokens)
+                  segmenter=Segmenter.load(config.model_dir, rules["segment"]["user_dict"], config.segmenter),
+                  splitter=ArticleSplitter(rules["articles"]),
+                  inferrer=PubDateInferrer(rules["pubdate"]),
+                  extraction=Extraction.from_rules(rules, config.ner_mode),
+                  manifest=load_manifest(config.manifest) if config.manifest else None,
+                  with_tokens=config.with_tokens)
         ctx.load_seconds = time.perf_counter() - t0
         return ctx
 
-
-@dataclass
-class DocumentRows(MentionRows):
-    documents: list[dict] = field(default_factory=list)
-    articles: list[dict] = field(default_factory=list)
-    sentences: list[dict] = field(default_factory=list)
-    tokens: list[dict] = field(default_factory=list)
-
-    TABLES = ("documents", "articles", "sentences", "tokens", "entities", "dates", "money",
-              "officials", "projects")
+    def tables(self) -> list[str]:
+        """The tables a run writes (errors aside), in order."""
+        return [n for n in FRONT_TABLES if n != "tokens" or self.with_tokens] + self.extraction.tables()
 
 
 class StageError(Exception):
@@ -130,37 +117,36 @@ def _stage(ctx: Context, name: str, fn, *args):
 class PreparedDocument:
     """A document up to its sentences and words: what extraction starts from."""
     doc: RawDocument
-    rows: DocumentRows
+    rows: dict[str, list[dict]]
     text: str
     sentences: list[Sentence]
-    bylines: list[Byline]
+    articles: list[Article]
     pub_date: dt.date | None
     pub_year: int | None
 
 
-def process_document(doc: RawDocument, ctx: Context) -> DocumentRows:
-    """All stages on one document; a failing stage raises StageError."""
+def process_document(doc: RawDocument, ctx: Context) -> dict[str, list[dict]]:
+    """All stages on one document: its rows, table by table. A failing stage raises StageError."""
     return finish_document(prepare_document(doc, ctx), ctx)
 
 
-def process_documents(docs: list[RawDocument], ctx: Context) -> list[tuple[RawDocument, DocumentRows | None,
+def process_documents(docs: list[RawDocument], ctx: Context) -> list[tuple[RawDocument, dict | None,
                                                                            StageError | None]]:
-    """process_document on each document, with the statistical NER model run once over the
-    sentences of them all (it batches sentences of equal length: fewer, larger network
-    calls, the same words). A failing document gives (doc, None, error); the others go on."""
+    """process_document on each document, with what the extractors batch (the NER model's
+    sentences of equal length) done once over them all. A failing document gives
+    (doc, None, error); the others go on."""
     prepared: list[PreparedDocument | StageError] = []
     for doc in docs:
         try:
             prepared.append(prepare_document(doc, ctx))
         except StageError as exc:
             prepared.append(exc)
-    model = ctx.extractors.ner_model
-    if model is not None:
-        # a failure here is left to each document's own extraction, which reports it
-        t0 = time.perf_counter()
-        with contextlib.suppress(Exception):
-            model.prefetch([s.text for p in prepared if isinstance(p, PreparedDocument) for s in p.sentences])
-        ctx.timings["ner model"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    try:
+        ctx.extraction.prepare([s.text for p in prepared if isinstance(p, PreparedDocument) for s in p.sentences])
+    except Exception:   # left to each document's own extraction, which reports it
+        pass
+    ctx.timings["ner model"] += time.perf_counter() - t0
     results = []
     try:
         for doc, p in zip(docs, prepared):
@@ -172,13 +158,12 @@ def process_documents(docs: list[RawDocument], ctx: Context) -> list[tuple[RawDo
             except StageError as exc:
                 results.append((doc, None, exc))
     finally:
-        if model is not None:
-            model.forget()
+        ctx.extraction.release()
     return results
 
 
 def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
-    out = DocumentRows()
+    out: dict[str, list[dict]] = {name: [] for name in FRONT_TABLES}
     norm = _stage(ctx, "normalize", normalize, doc.text)
     if not norm.text:
         raise StageError("normalize", ValueError("no text left after normalisation"))
@@ -186,7 +171,7 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
     pub = _stage(ctx, "pubdate", resolve_pub_date, doc.source, doc.source_id, doc.given_pub_date,
                  norm.text, ctx.inferrer, ctx.manifest)
     norm_at, raw_at = norm.offset_segments()
-    out.documents.append({
+    out["documents"].append({
         "doc_id": doc.doc_id, "source": doc.source, "source_id": doc.source_id,
         "sha256": doc.sha256, "encoding": doc.encoding,
         "n_raw_chars": len(doc.text), "n_chars": len(norm.text), "norm_text": norm.text,
@@ -199,7 +184,7 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
     spans: list[tuple[str, int, int]] = []   # (article_id, start, end) of every sentence
     for a in articles:
         article_id = f"{doc.doc_id}-a{a.seq:03d}"
-        out.articles.append({
+        out["articles"].append({
             "article_id": article_id, "doc_id": doc.doc_id, "seq": a.seq, "kind": a.kind,
             "headline": a.headline, "kicker": a.kicker, "subtitle": a.subtitle,
             "start": a.start, "end": a.end, "body_start": a.body_start,
@@ -221,9 +206,9 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
     sentences: list[Sentence] = []
     for seq, ((article_id, s, e), sdoc) in enumerate(zip(spans, docs)):
         sentence_id = f"{doc.doc_id}-s{seq:04d}"
-        out.sentences.append({"sentence_id": sentence_id, "doc_id": doc.doc_id,
-                              "article_id": article_id, "seq": seq, "start": s, "end": e,
-                              "text": norm.text[s:e]})
+        out["sentences"].append({"sentence_id": sentence_id, "doc_id": doc.doc_id,
+                                 "article_id": article_id, "seq": seq, "start": s, "end": e,
+                                 "text": norm.text[s:e]})
         offsets = sdoc.to_array(["IDX", "LENGTH"])   # no Token objects: this runs for every sentence
         bounds = sorted(set(offsets[:, 0].tolist()) | set((offsets[:, 0] + offsets[:, 1]).tolist()))
         sentences.append(Sentence(sentence_id, article_id, s, e, norm.text[s:e], bounds))
@@ -231,98 +216,61 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
             for tok in sdoc:
                 if tok.is_space:
                     continue
-                out.tokens.append({"doc_id": doc.doc_id, "sentence_id": sentence_id, "i": tok.i,
-                                   "start": s + tok.idx, "end": s + tok.idx + len(tok.text),
-                                   "text": tok.text})
-    bylines = [Byline(f"{doc.doc_id}-a{a.seq:03d}", a.start, a.end,
-                      a.reporters + a.correspondents + a.photographers) for a in articles]
-    return PreparedDocument(doc, out, norm.text, sentences, bylines, pub.date, pub.year)
+                out["tokens"].append({"doc_id": doc.doc_id, "sentence_id": sentence_id, "i": tok.i,
+                                      "start": s + tok.idx, "end": s + tok.idx + len(tok.text),
+                                      "text": tok.text})
+    arts = [Article(f"{doc.doc_id}-a{a.seq:03d}", a.start, a.end, a.reporters + a.correspondents + a.photographers)
+            for a in articles]
+    return PreparedDocument(doc, out, norm.text, sentences, arts, pub.date, pub.year)
 
 
-def finish_document(p: PreparedDocument, ctx: Context) -> DocumentRows:
-    mentions = _stage(ctx, "extract", extract_document, p.doc.doc_id, p.text, p.sentences, p.pub_date,
-                      p.pub_year, ctx.extractors, p.bylines)
-    for name in MentionRows.__dataclass_fields__:
-        getattr(p.rows, name).extend(getattr(mentions, name))
+def finish_document(p: PreparedDocument, ctx: Context) -> dict[str, list[dict]]:
+    doc = DocumentContext(p.doc.doc_id, p.text, p.pub_date, p.pub_year, p.sentences, p.articles)
+    p.rows.update(_stage(ctx, "extract", ctx.extraction.extract, doc))
     return p.rows
 
 
-@dataclass
-class RunSummary:
-    documents: int = 0
-    processed: int = 0
-    reused: int = 0
-    failed: int = 0
-    warnings: int = 0
-    articles: int = 0
-    sentences: int = 0
-    tokens: int = 0
-    chars: int = 0
-    seconds: float = 0.0
-    load_seconds: float = 0.0    # until every worker was ready: process start, imports, models
-    workers: int = 1
-    timings: Counter = field(default_factory=Counter)
-    peak_rss_mb: list[float] = field(default_factory=list)   # per process that processed documents
-    written: list[Path] = field(default_factory=list)
+def extract_text(ctx: Context, text: str, pub_date: dt.date | None = None) -> dict[str, list[dict]]:
+    """The extraction stage alone on a text taken as one sentence of one article, as given (no
+    layout repair, so offsets index the text itself): for sentence-level sets such as People's
+    Daily, and for the extractors' cases. Rows by table."""
+    sdoc = next(ctx.segmenter.docs([text]))
+    bounds = sorted({t.idx for t in sdoc} | {t.idx + len(t.text) for t in sdoc})
+    doc = DocumentContext("x", text, pub_date, pub_date.year if pub_date else None,
+                          [Sentence("x-s0000", "x-a000", 0, len(text), text, bounds)],
+                          [Article("x-a000", 0, len(text))])
+    ctx.extraction.prepare([text])
+    try:
+        return ctx.extraction.extract(doc)
+    finally:
+        ctx.extraction.release()
 
 
-
-# ---- worker processes: one Context each, built once --------------------------------------
-_WORKER_CTX: Context | None = None
-# Documents per task: the NER model batches the equal-length sentences of a whole chunk.
+# ---- one chunk of documents: the unit every executor runs ---------------------------------
+# Documents per chunk: the NER model batches the equal-length sentences of a whole chunk.
 CHUNK_DOCS = 16
-
-
-_WORKER_READY = 0.0
-
-
-def _init_worker(config: Config) -> None:
-    global _WORKER_CTX, _WORKER_READY
-    _exit_with_parent()
-    _WORKER_CTX = Context.from_config(config)
-    _WORKER_READY = time.time()
-
-
-def _exit_with_parent() -> None:
-    """A worker whose parent was killed (kill -9 leaves it no chance to stop its pool) ends
-    itself instead of holding its models in memory forever."""
-    import threading
-
-    parent = os.getppid()
-
-    def watch():
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 @dataclass
 class ChunkResult:
     """A chunk of documents as Arrow tables (compact to send between processes and to hold
-    until the end of the run), and what happened to each document."""
+    until the end of the run), what happened to each document, and the running totals of
+    the process that ran it."""
     tables: dict[str, pa.Table]
     outcomes: list[tuple[str, str | None, int, StageError | None]]   # source, source_id, chars, error
+    worker: tuple[int, dict, float, float] = (0, {}, 0.0, 0.0)     # pid, timings, ready at, peak MB
 
 
-def process_chunk(docs: list[RawDocument], ctx: Context) -> ChunkResult:
-    rows = DocumentRows()
+def process_chunk(docs: list[RawDocument], ctx: Context, ready_at: float = 0.0) -> ChunkResult:
+    rows: dict[str, list[dict]] = {name: [] for name in ctx.tables()}
     outcomes = []
     for doc, got, exc in process_documents(docs, ctx):
         outcomes.append((doc.source, doc.source_id, len(doc.text), exc))
         if got is not None:
-            for name in DocumentRows.TABLES:
-                getattr(rows, name).extend(getattr(got, name))
-    names = [n for n in DocumentRows.TABLES if n != "tokens" or ctx.with_tokens]
-    return ChunkResult({name: build_table(name, getattr(rows, name)) for name in names}, outcomes)
-
-
-def _work(docs: list[RawDocument]):
-    """Process a chunk of documents in a worker; also report the worker's running totals."""
-    ctx = _WORKER_CTX
-    return process_chunk(docs, ctx), (os.getpid(), dict(ctx.timings), _WORKER_READY, peak_rss_mb())
+            for name in rows:
+                rows[name].extend(got[name])
+    return ChunkResult({name: build_table(name, r) for name, r in rows.items()}, outcomes,
+                       (os.getpid(), dict(ctx.timings), ready_at, peak_rss_mb()))
 
 
 def chunks(items, size: int, workers: int = 1):
@@ -342,6 +290,115 @@ def chunks(items, size: int, workers: int = 1):
             return
         n = size if not exhausted else max(1, min(size, -(-len(buffer) // (2 * workers))))
         yield [buffer.popleft() for _ in range(min(n, len(buffer)))]
+
+
+def in_order(chunk_lists: Iterable[list], submit: Callable, wait_first: Callable, window: int) -> Iterator:
+    """Results of submit(chunk) for every chunk, in input order, with at most `window`
+    chunks in flight (the input is not read all at once). submit returns a future;
+    wait_first(futures) returns those done."""
+    tasks = enumerate(chunk_lists)
+    running = {submit(c): i for i, c in itertools.islice(tasks, window)}
+    finished: dict[int, object] = {}
+    next_index = 0
+    while running:
+        done = wait_first(list(running))
+        for future in done:
+            finished[running.pop(future)] = future.result()
+        for i, c in itertools.islice(tasks, len(done)):
+            running[submit(c)] = i
+        while next_index in finished:
+            yield finished.pop(next_index)
+            next_index += 1
+
+
+class Executor:
+    """Runs process_chunk on chunks of documents: `map(chunks)` yields ChunkResults in input
+    order. `workers` is how many run at once (it shapes the chunks' tail)."""
+    workers = 1
+    layout = "file"      # how the writer lays the tables out: single files, or datasets of parts
+
+    def map(self, chunk_lists: Iterable[list[RawDocument]]) -> Iterator[ChunkResult]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class InProcess(Executor):
+    """This process, with one Context: small inputs, tests, `explain`."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def map(self, chunk_lists):
+        for c in chunk_lists:
+            yield process_chunk(c, self.ctx, time.time())
+
+
+# ---- worker processes of the local pool: one Context each, built once ------------------------
+_WORKER_CTX: Context | None = None
+_WORKER_READY = 0.0
+
+
+def _init_worker(config: Config) -> None:
+    global _WORKER_CTX, _WORKER_READY
+    _exit_with_parent()
+    _WORKER_CTX = Context.from_config(config)
+    _WORKER_READY = time.time()
+
+
+def _exit_with_parent() -> None:
+    """A worker whose parent was killed (kill -9 leaves it no chance to stop its pool) ends
+    itself instead of holding its models in memory forever."""
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
+def _work(docs: list[RawDocument]) -> ChunkResult:
+    return process_chunk(docs, _WORKER_CTX, _WORKER_READY)
+
+
+class ProcessPool(Executor):
+    """Local worker processes, each loading the models once. Spawned, not forked: a worker
+    starts clean (no copy of this process's memory or threads) and loads its own."""
+
+    def __init__(self, config: Config, workers: int):
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,),
+                                        mp_context=multiprocessing.get_context("spawn"))
+
+    def map(self, chunk_lists):
+        return in_order(chunk_lists, lambda c: self.pool.submit(_work, c),
+                        lambda fs: wait(fs, return_when=FIRST_COMPLETED)[0], 2 * self.workers)
+
+    def close(self) -> None:
+        self.pool.shutdown()
+
+
+@dataclass
+class RunSummary:
+    documents: int = 0
+    processed: int = 0
+    reused: int = 0
+    failed: int = 0
+    warnings: int = 0
+    articles: int = 0
+    sentences: int = 0
+    tokens: int = 0
+    chars: int = 0
+    seconds: float = 0.0
+    load_seconds: float = 0.0    # until every worker was ready: process start, imports, models
+    workers: int = 1
+    timings: Counter = field(default_factory=Counter)
+    peak_rss_mb: list[float] = field(default_factory=list)   # per process that processed documents
+    written: list[Path] = field(default_factory=list)
 
 
 def table_path(out_dir: Path, name: str) -> Path | None:
@@ -376,23 +433,27 @@ def old_rows(out_dir: Path, name: str, doc_ids: set[str]) -> pa.Table | None:
 
 
 def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: bool = True,
-        workers: int = 1, incremental: bool = False) -> RunSummary:
+        workers: int = 1, incremental: bool = False, executor: Executor | None = None) -> RunSummary:
     """Process every document of input_path and write the tables to out_dir.
 
-    ctx: a Context (one process), or a Config from which each worker builds its own.
-    incremental: keep the rows of documents unchanged since the tables in out_dir."""
+    ctx: a Context (this process), or a Config from which each worker builds its own.
+    executor: what runs the chunks (default: this process for one worker, else a local
+    pool of `workers` processes). incremental: keep the rows of documents unchanged since
+    the tables in out_dir."""
     t0 = time.perf_counter()
     started = time.time()
     config = ctx if isinstance(ctx, Config) else None
     local = ctx if isinstance(ctx, Context) else None
-    rules_version = (local.rules if local else load_rules(config.rules_dir)).version
+    rules = local.rules if local else load_rules(config.rules_dir)
     with_tokens = local.with_tokens if local else config.with_tokens
-    reusable = reusable_documents(out_dir, rules_version, with_tokens) if incremental else {}
+    names = [n for n in FRONT_TABLES if n != "tokens" or with_tokens] + Extraction.table_names()
+    reusable = reusable_documents(out_dir, rules.version, with_tokens) if incremental else {}
     summary = RunSummary(workers=workers)
-    parts: dict[str, list[pa.Table]] = {name: [] for name in DocumentRows.TABLES}
+    parts: dict[str, list[pa.Table]] = {name: [] for name in names}
     errors: list[dict] = []
     seen: set[str] = set()
     reused: set[str] = set()
+    stats: dict[int, tuple] = {}
 
     def documents():
         for item in read_inputs(input_path):
@@ -413,77 +474,61 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
                 continue
             yield item
 
-    def collect(chunk: ChunkResult) -> None:
-        for name, table in chunk.tables.items():
-            parts[name].append(table)
-        for source, source_id, chars, exc in chunk.outcomes:
-            bar.update()
-            if exc is not None:
-                errors.append({"source": source, "source_id": source_id,
-                               "stage": exc.stage, "severity": "error", "message": str(exc)})
-                where = source + (f" (id {source_id})" if source_id else "")
-                tqdm.write(f"error: {where}: {exc.stage}: {exc}", file=sys.stderr)
-                continue
-            summary.chars += chars
-            summary.processed += 1
-
+    if executor is None:
+        if workers <= 1:
+            executor = InProcess(local or Context.from_config(config))
+        elif config is None:
+            raise ValueError("several workers need a Config to build their own Context from")
+        else:
+            executor = ProcessPool(config, workers)
     bar = tqdm(desc="pages", unit="doc", disable=not progress, file=sys.stderr)
-    if workers <= 1:
-        local = local or Context.from_config(config)
-        for chunk in chunks(documents(), CHUNK_DOCS):
-            collect(process_chunk(chunk, local))
-        summary.timings, summary.load_seconds = local.timings, local.load_seconds
+    try:
+        for chunk in executor.map(chunks(documents(), CHUNK_DOCS, executor.workers)):
+            for name, table in chunk.tables.items():
+                parts[name].append(table)
+            pid, timings, ready_at, rss = chunk.worker
+            # running totals: keep the latest (largest) of each worker
+            if pid not in stats or sum(timings.values()) >= sum(stats[pid][0].values()):
+                stats[pid] = (timings, ready_at, rss)
+            for source, source_id, chars, exc in chunk.outcomes:
+                bar.update()
+                if exc is not None:
+                    errors.append({"source": source, "source_id": source_id,
+                                   "stage": exc.stage, "severity": "error", "message": str(exc)})
+                    where = source + (f" (id {source_id})" if source_id else "")
+                    tqdm.write(f"error: {where}: {exc.stage}: {exc}", file=sys.stderr)
+                    continue
+                summary.chars += chars
+                summary.processed += 1
+    finally:
+        executor.close()
+        bar.close()
+    if isinstance(executor, InProcess):
+        summary.timings, summary.load_seconds = executor.ctx.timings, executor.ctx.load_seconds
         summary.peak_rss_mb = [peak_rss_mb()]
     else:
-        if config is None:
-            raise ValueError("several workers need a Config to build their own Context from")
-        stats: dict[int, tuple] = {}
-        # spawned, not forked: a worker starts clean (no copy of this process's memory or
-        # threads) and loads its own models once
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            # a few chunks in flight per worker, not the whole input at once; results are
-            # collected in input order (the tables do not depend on who finished first)
-            tasks = enumerate(chunks(documents(), CHUNK_DOCS, workers))
-            running = {pool.submit(_work, c): i for i, c in itertools.islice(tasks, 2 * workers)}
-            finished: dict[int, list] = {}
-            next_index = 0
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    results, (pid, *rest) = future.result()
-                    finished[running.pop(future)] = results
-                    # running totals: keep the latest (largest) of each worker
-                    if pid not in stats or sum(rest[0].values()) >= sum(stats[pid][0].values()):
-                        stats[pid] = rest
-                for i, c in itertools.islice(tasks, len(done)):
-                    running[pool.submit(_work, c)] = i
-                while next_index in finished:
-                    collect(finished.pop(next_index))
-                    next_index += 1
         for timings, ready_at, rss in stats.values():
             summary.timings.update(timings)
             # a spawned worker starts an interpreter, imports and loads its models
             summary.load_seconds = max(summary.load_seconds, ready_at - started)
             summary.peak_rss_mb.append(rss)
-    bar.close()
 
-    names = [n for n in DocumentRows.TABLES if n != "tokens" or with_tokens]
-    tables = {}
-    for name in names:
+    for name in names:   # unchanged documents keep their rows
         old = old_rows(out_dir, name, reused)
-        tables[name] = concat_tables(name, parts[name] + ([old] if old is not None else []))
-    tables["errors"] = build_table("errors", errors)
-    summary.written = write_tables(out_dir, tables)
-    summary.documents = tables["documents"].num_rows
+        if old is not None:
+            parts[name].append(old)
+    parts["errors"] = [build_table("errors", errors)]
+    summary.written, counts = write_tables(out_dir, parts, layout=executor.layout)
+    summary.documents = counts["documents"]
     summary.reused = len(reused)
     summary.failed = sum(1 for e in errors if e["severity"] == "error")
     summary.warnings = len(errors) - summary.failed
-    summary.articles = tables["articles"].num_rows
-    summary.sentences = tables["sentences"].num_rows
-    summary.tokens = tables["tokens"].num_rows if "tokens" in tables else 0
+    summary.articles = counts["articles"]
+    summary.sentences = counts["sentences"]
+    summary.tokens = counts.get("tokens", 0)
     summary.seconds = time.perf_counter() - t0
     return summary
 
 
-__all__ = ["Context", "run", "process_document", "process_documents", "RunSummary", "__version__"]
+__all__ = ["Context", "Config", "run", "process_document", "process_documents", "process_chunk", "Executor",
+           "InProcess", "ProcessPool", "RunSummary", "__version__"]

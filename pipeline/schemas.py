@@ -10,6 +10,7 @@ half-open character offsets into `documents.norm_text`.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -38,15 +39,15 @@ class TableSpec:
     primary_key: tuple[str, ...]
 
 
-def _spec(name: str, description: str, fields: list[pa.Field], primary_key: tuple[str, ...]) -> TableSpec:
+def table_spec(name: str, description: str, fields: list[pa.Field], primary_key: tuple[str, ...]) -> TableSpec:
     schema = pa.schema(fields, metadata={
         "table": name, "description": description,
         "primary_key": ",".join(primary_key), "schema_version": SCHEMA_VERSION})
     return TableSpec(name, description, schema, primary_key)
 
 
-TABLES: dict[str, TableSpec] = {t.name: t for t in [
-    _spec("documents", "one row per input page or record", [
+CORE_TABLES: dict[str, TableSpec] = {t.name: t for t in [
+    table_spec("documents", "one row per input page or record", [
         DOC_ID,
         f("source", pa.string(), "input file the document came from", False),
         f("source_id", pa.string(), "record id in a JSONL/Parquet/CSV input; null for .txt pages"),
@@ -67,7 +68,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         f("normalizer_version", pa.string(), "version of the layout repair", False),
         f("rules_version", pa.string(), "hash of the rules files used", False),
     ], ("doc_id",)),
-    _spec("articles", "articles, headers and photo captions of each page", [
+    table_spec("articles", "articles, headers and photo captions of each page", [
         f("article_id", pa.string(), "doc_id-aNNN", False),
         DOC_ID,
         f("seq", pa.int16(), "position on the page, from 0", False),
@@ -81,7 +82,7 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         f("correspondents", NAMES, "correspondents (通讯员) named in the byline", False),
         f("photographers", NAMES, "photographers from photo credits or 文/图", False),
     ], ("article_id",)),
-    _spec("sentences", "sentences of each article's headline and body (bylines excluded)", [
+    table_spec("sentences", "sentences of each article's headline and body (bylines excluded)", [
         f("sentence_id", pa.string(), "doc_id-sNNNN", False),
         DOC_ID,
         f("article_id", pa.string(), "article the sentence belongs to", False),
@@ -89,70 +90,25 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         START, END,
         f("text", pa.string(), "norm_text[start:end]", False),
     ], ("sentence_id",)),
-    _spec("tokens", "pkuseg words of each sentence (written with --tokens)", [
+    table_spec("tokens", "pkuseg words of each sentence (written with --tokens)", [
         DOC_ID,
         f("sentence_id", pa.string(), "sentence the token belongs to", False),
         f("i", pa.int32(), "position in the sentence, from 0", False),
         START, END,
         f("text", pa.string(), "norm_text[start:end]", False),
     ], ("sentence_id", "i")),
-    _spec("entities", "every mention found, one row per span, whatever its label", [
+    table_spec("entities", "every mention found, one row per span, whatever its label", [
         ENTITY_ID, DOC_ID, ARTICLE_ID,
         f("sentence_id", pa.string(), "sentence the mention is in; null for names in a byline or photo credit"),
-        f("label", pa.string(), "DATE | MONEY | PERSON | ORG | LOC | TITLE | PROJECT", False),
+        f("label", pa.string(), "the label its extractor gives (DATE, MONEY, PERSON, ORG, LOC, TITLE, PROJECT ...: "
+          "python -m pipeline extractors lists them)", False),
         START, END,
         f("text", pa.string(), "norm_text[start:end]", False),
-        f("source", pa.string(), "what decided it: dates, money, officials, projects, byline, lac (the model), rule, gazetteer", False),
+        f("source", pa.string(), "what decided it: the extractor's name, or for names byline, lac (the model), rule, gazetteer",
+          False),
         f("rule", pa.string(), "id of the rule that found it (rules/*.yml)", False),
     ], ("entity_id",)),
-    _spec("dates", "date mentions normalised to ISO date ranges (DATE rows of entities)", [
-        ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
-        f("text", pa.string(), "norm_text[start:end]", False),
-        f("start_date", pa.date32(), "first day covered; null when unresolved"),
-        f("end_date", pa.date32(), "last day covered; null when unresolved"),
-        f("grain", pa.string(), "day | month | quarter | half | year | period | range | unresolved", False),
-        f("anchor", pa.string(), "explicit | publication | article | previous | unresolved", False),
-        f("rule", pa.string(), "id of the pattern in rules/dates.yml", False),
-    ], ("entity_id",)),
-    _spec("money", "money mentions normalised to numbers (MONEY rows of entities)", [
-        ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
-        f("text", pa.string(), "norm_text[start:end]", False),
-        f("amount", pa.float64(), "the amount in the currency's main unit (8亿元 -> 800000000.0); null for ranges"),
-        f("currency", pa.string(), "ISO 4217 code", False),
-        f("low", pa.float64(), "lower end of a range"),
-        f("high", pa.float64(), "upper end of a range"),
-        f("qualifier", pa.string(), "约, 余, 近, 超, 突破, 以上, 不超过, 最高 … as written"),
-        f("per", pa.string(), "rate phrase: 每人每月"),
-        f("rule", pa.string(), "id of the pattern in rules/money.yml", False),
-    ], ("entity_id",)),
-    _spec("officials", "who holds which position: one row per (person, position) in a sentence", [
-        f("official_id", pa.string(), "doc_id-oNNNN, in text order", False),
-        DOC_ID, ARTICLE_ID, SENTENCE_ID,
-        f("person", pa.string(), "the person's name", False),
-        f("title", pa.string(), "the position noun: 副书记, 党委副书记, 局长", False),
-        f("org", pa.string(), "organisation or jurisdiction (该局 resolved to its antecedent; 区长 -> 区)"),
-        f("org_text", pa.string(), "organisation as written before the position"),
-        f("title_span", pa.string(), "the contiguous title text: 新华镇党委副书记", False),
-        START, END,
-        f("person_start", pa.int32(), "start of the name in norm_text", False),
-        f("person_end", pa.int32(), "end of the name in norm_text", False),
-        f("date", pa.date32(), "the sentence's date if it states one, else the article's date, else the publication date"),
-        f("rule", pa.string(), "the form that found it: title.before_name, title.name_paren, title.name_before", False),
-    ], ("official_id",)),
-    _spec("projects", "named projects with the facts stated for them (PROJECT rows of entities)", [
-        f("project_id", pa.string(), "the entity_id of the PROJECT mention", False),
-        DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
-        f("text", pa.string(), "norm_text[start:end]", False),
-        f("name", pa.string(), "the project's name as written", False),
-        f("investment", pa.float64(), "investment stated for it, in the currency's main unit"),
-        f("investment_text", pa.string(), "the amount as written"),
-        f("currency", pa.string(), "ISO 4217 code of the investment"),
-        f("area_text", pa.string(), "area as written: 占地近10万平方米"),
-        f("status", pa.string(), "signed | started | under_construction | topped_out | completed | in_operation"),
-        f("location", pa.string(), "place stated for it in its sentence (位于X, 在X建设)"),
-        f("rule", pa.string(), "id of the rule that found it", False),
-    ], ("project_id",)),
-    _spec("errors", "documents that could not be processed (error), or were processed with a warning", [
+    table_spec("errors", "documents that could not be processed (error), or were processed with a warning", [
         f("source", pa.string(), "input file (with :line for JSONL)", False),
         f("source_id", pa.string(), "record id, when known"),
         f("stage", pa.string(), "ingest | normalize | articles | pubdate | segment | extract", False),
@@ -160,6 +116,32 @@ TABLES: dict[str, TableSpec] = {t.name: t for t in [
         f("message", pa.string(), "what went wrong", False),
     ], ("source", "source_id", "stage", "message")),
 ]}
+
+
+class _Tables(Mapping):
+    """Every table: the core ones above, then each registered extractor's (declared in its
+    module), in running order. Read lazily: the extractors import this module."""
+
+    def _all(self) -> dict[str, TableSpec]:
+        from .extract.registry import extractor_classes
+        tables = {k: v for k, v in CORE_TABLES.items() if k != "errors"}
+        for cls in extractor_classes():
+            if cls.table is not None:
+                tables[cls.table.name] = cls.table
+        tables["errors"] = CORE_TABLES["errors"]
+        return tables
+
+    def __getitem__(self, name: str) -> TableSpec:
+        return CORE_TABLES[name] if name in CORE_TABLES else self._all()[name]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+TABLES: Mapping[str, TableSpec] = _Tables()
 
 
 class SchemaError(ValueError):

@@ -8,8 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from .mentions import Sentence, extract_document
-from .run import Context
+from .run import Context, extract_text
 
 GOLD_LABELS = {"PER": "PERSON", "PERSON": "PERSON", "ORG": "ORG", "ORGANIZATION": "ORG",
                "LOC": "LOC", "GPE": "LOC", "LOCATION": "LOC", "FAC": "LOC"}
@@ -32,11 +31,8 @@ def read_gold(path: Path) -> list[dict]:
 
 
 def predict(ctx: Context, text: str) -> list[tuple[int, int, str]]:
-    doc = next(ctx.segmenter.docs([text]))
-    bounds = sorted({t.idx for t in doc} | {t.idx + len(t.text) for t in doc})
-    rows = extract_document("x", text, [Sentence("x-s0", "x-a0", 0, len(text), text, bounds)],
-                            None, None, ctx.extractors)
-    return [(e["start"], e["end"], e["label"]) for e in rows.entities if e["label"] in ("PERSON", "ORG", "LOC")]
+    rows = extract_text(ctx, text)
+    return [(e["start"], e["end"], e["label"]) for e in rows["entities"] if e["label"] in ("PERSON", "ORG", "LOC")]
 
 
 def score(ctx: Context, gold: list[dict]) -> dict[str, tuple[float, float, float, int, int, int]]:

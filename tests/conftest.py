@@ -36,3 +36,23 @@ def reference_segmenter(rules):
     segmenter must reproduce word for word."""
     from pipeline.segment import Segmenter
     return Segmenter.load(user_words=rules["segment"]["user_dict"], engine="spacy-pkuseg")
+
+
+@pytest.fixture(scope="session")
+def ctx():
+    """The pipeline's Context with the shipped rules and model, built once."""
+    from pipeline.run import Context
+    return Context.create()
+
+
+@pytest.fixture(scope="session")
+def out(tmp_path_factory):
+    """The seeds run through the command line, as a user runs them (tokens included)."""
+    import subprocess
+    import sys
+    out = tmp_path_factory.mktemp("out")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(SEEDS), "--out", str(out), "--tokens",
+                           "--quiet"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "5 documents (5 processed, 0 unchanged, 0 failed, 0 warnings)" in proc.stderr
+    return out

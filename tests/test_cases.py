@@ -1,4 +1,13 @@
-"""Tests as data: every case in tests/cases/*.yml is one test, named after its file and line."""
+"""Tests as data: tests/cases/{extractor}.yml holds cases for each registered extractor, and
+this one parametrised test checks them all, each case named after its file and line.
+
+A case is a text (taken as one sentence of one article, as People's Daily sentences are),
+optionally its pub_date (or the file's), and `expect`: the exact list of what the extractor
+gives, in text order, each item the columns to check of a row of the extractor's table (or
+of the entities table, for an extractor without one: text and label). `[]` is a negative
+case. A file may say `null_unless_given: [columns]`: those must be empty unless a case
+gives them. A new extractor needs only its own cases file.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,124 +15,50 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract.dates import DateExtractor, extract_dates
-from pipeline.extract.money import MoneyExtractor
+from pipeline.extract.registry import extractor_classes
 from pipeline.rules import load_file
 
 CASES = Path(__file__).parent / "cases"
 
 
-def _cases(name: str):
-    data, lines = load_file(CASES / name)
-    default_pub = data.get("pub_date")
-    for i, case in enumerate(data["cases"]):
-        line = lines.at(f"cases[{i}]")
-        yield pytest.param(case, default_pub, id=f"{name}:{line}")
+def _cases():
+    for cls in extractor_classes():
+        path = CASES / f"{cls.name}.yml"
+        if not path.exists():
+            continue
+        data, lines = load_file(path)
+        for i, case in enumerate(data["cases"]):
+            yield pytest.param(cls.name, case, data, id=f"{path.name}:{lines.at(f'cases[{i}]')}")
 
 
 def _as_date(v):
     return v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v))
 
 
-@pytest.fixture(scope="module")
-def dates(rules):
-    return DateExtractor(rules["dates"])
+def test_every_extractor_that_finds_mentions_has_cases():
+    missing = [c.name for c in extractor_classes() if c.labels and not (CASES / f"{c.name}.yml").exists()]
+    assert not missing, f"no tests/cases/<name>.yml for {missing}"
 
 
-@pytest.fixture(scope="module")
-def money(rules):
-    return MoneyExtractor(rules["money"])
-
-
-@pytest.mark.parametrize("case, default_pub", list(_cases("dates.yml")))
-def test_date_case(dates, case, default_pub):
-    pub = _as_date(case.get("pub_date", default_pub))
-    got = extract_dates(dates, case["text"], pub)
-    assert [m.text for m in got] == [e["text"] for e in case["expect"]]
-    for m, want in zip(got, case["expect"]):
-        assert m.text == case["text"][m.start:m.end]
-        assert (m.start_date, m.end_date) == (_as_date(want["start"]), _as_date(want["end"])), m
-        for key in ("grain", "anchor"):
-            if key in want:
-                assert getattr(m, key) == want[key], (key, m)
-
-
-@pytest.mark.parametrize("case, _", list(_cases("money.yml")))
-def test_money_case(money, case, _):
-    got = money.find(case["text"])
-    assert [m.text for m in got] == [e["text"] for e in case["expect"]]
-    for m, want in zip(got, case["expect"]):
-        assert m.text == case["text"][m.start:m.end]
-        assert m.amount == want["amount"], m
-        for key in ("currency", "low", "high", "qualifier", "per"):
-            if key in want:
-                assert getattr(m, key) == want[key], (key, m)
-        if "qualifier" not in want:
-            assert m.qualifier is None, m
-        if "per" not in want:
-            assert m.per is None, m
-
-
-@pytest.fixture(scope="module")
-def officials(rules):
-    from pipeline.extract.officials import OfficialExtractor
-    return OfficialExtractor(rules["titles"])
-
-
-@pytest.fixture(scope="module")
-def projects(rules):
-    from pipeline.extract.projects import ProjectExtractor
-    return ProjectExtractor(rules["projects"])
-
-
-def _bounds(segmenter, text):
-    doc = next(segmenter.docs([text]))
-    return sorted({t.idx for t in doc} | {t.idx + len(t.text) for t in doc})
-
-
-@pytest.mark.parametrize("case, _", list(_cases("titles.yml")))
-def test_titles_case(officials, segmenter, case, _):
-    text = case["text"]
-    got = officials.find(text, set(_bounds(segmenter, text)))
-    assert [(o.person, o.title) for o in got] == [(e["person"], e["title"]) for e in case["expect"]]
-    for o, want in zip(got, case["expect"]):
-        assert text[o.person_start:o.person_end] == o.person
-        if "org" in want:
-            assert o.org == want["org"], o
-
-
-@pytest.mark.parametrize("case, _", list(_cases("projects.yml")))
-def test_projects_case(projects, money, segmenter, case, _):
-    from pipeline.extract.projects import Amount
-    text = case["text"]
-    amounts = [Amount(m.start, m.end, m.amount, m.currency) for m in money.find(text)]
-    got = projects.find(text, _bounds(segmenter, text), amounts)
-    assert [p.name for p in got] == [e["name"] for e in case["expect"]]
-    for p, want in zip(got, case["expect"]):
-        assert text[p.start:p.end] == p.name
-        for key in ("investment", "status", "area_text"):
-            if key in want:
-                assert getattr(p, key) == want[key], (key, p)
-
-
-@pytest.fixture(scope="module")
-def extractors(rules):
-    from pipeline.extract.dates import DateExtractor
-    from pipeline.extract.ner import RuleCorrector, StatisticalNER
-    from pipeline.extract.officials import OfficialExtractor
-    from pipeline.extract.projects import ProjectExtractor
-    from pipeline.mentions import Extractors
-    lex = rules["titles"]["lexicons"]
-    return Extractors(DateExtractor(rules["dates"]), MoneyExtractor(rules["money"]),
-                      OfficialExtractor(rules["titles"]), ProjectExtractor(rules["projects"]),
-                      StatisticalNER(), RuleCorrector(rules["ner"], set(lex["surname"]), set(lex["compound_surname"])))
-
-
-@pytest.mark.parametrize("case, _", list(_cases("ner.yml")))
-def test_ner_case(extractors, segmenter, case, _):
-    from pipeline.mentions import Sentence, extract_document
-    text = case["text"]
-    rows = extract_document("d", text, [Sentence("d-s0", "d-a0", 0, len(text), text, _bounds(segmenter, text))],
-                            dt.date(2023, 3, 5), 2023, extractors)
-    got = [(e["text"], e["label"]) for e in rows.entities if e["label"] in ("PERSON", "ORG", "LOC")]
-    assert got == [(e["text"], e["label"]) for e in case["expect"]]
+@pytest.mark.parametrize("name, case, data", list(_cases()))
+def test_case(ctx, name, case, data):
+    from pipeline.run import extract_text
+    extractor = ctx.extraction.by_name[name]
+    pub = _as_date(case.get("pub_date", data.get("pub_date")))
+    rows = extract_text(ctx, case["text"], pub)
+    if extractor.table is not None:
+        got = rows[extractor.table.name]
+    else:
+        got = [r for r in rows["entities"] if r["label"] in extractor.labels]
+    want = case["expect"]
+    keys = [k for w in want for k in w] or ["text"]
+    shown = [{k: g.get(k) for k in dict.fromkeys(keys)} for g in got]
+    assert len(got) == len(want), f"got {shown}"
+    for g, w in zip(got, want):
+        for key, value in w.items():
+            assert g[key] == value, (key, g)
+        for key in data.get("null_unless_given", []):
+            if key not in w:
+                assert g[key] is None, (key, g)
+        if "start" in g and "text" in g:
+            assert case["text"][g["start"]:g["end"]] == g["text"]

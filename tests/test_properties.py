@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from pipeline.articles import ArticleSplitter
 from pipeline.extract.dates import DateExtractor, extract_dates
 from pipeline.extract.money import MoneyExtractor
-from pipeline.extract.ner import RuleCorrector, StatisticalNER
+from pipeline.extract.lac import StatisticalNER
+from pipeline.extract.ner import RuleCorrector
 from pipeline.extract.officials import OfficialExtractor
 from pipeline.extract.projects import Amount, ProjectExtractor
 from pipeline.normalize import normalize
@@ -114,9 +115,9 @@ def test_whole_document_on_any_text(pipeline_ctx, text):
     except StageError as exc:   # only control characters: an error row, the one failure allowed
         assert exc.stage == "normalize" and "no text left" in str(exc)
         return
-    norm = rows.documents[0]["norm_text"]
+    norm = rows["documents"][0]["norm_text"]
     for table in ("sentences", "entities", "dates", "money", "projects"):
-        for r in getattr(rows, table):
+        for r in rows[table]:
             assert 0 <= r["start"] < r["end"] <= len(norm) and norm[r["start"]:r["end"]] == r["text"], table
-    for o in rows.officials:
+    for o in rows["officials"]:
         assert norm[o["person_start"]:o["person_end"]] == o["person"]

@@ -17,10 +17,15 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
+import pyarrow as pa
 import regex
 
 from ..numerals import NumeralError, parse_number
 from ..rules import compile_patterns, lexicon_alternation
+from ..rules import PATTERNS, RULE_IDS, WORDS, dict_of, integer, mapping, month_day, one_of, pair
+from ..rules import string as _string
+from ..schemas import ARTICLE_ID, DOC_ID, END, ENTITY_ID, SENTENCE_ID, START, f, table_spec
+from .base import ArticleContext, Extractor, Mention, Sentence
 from .matching import find_all
 
 
@@ -75,6 +80,7 @@ class DateExtractor:
         self.patterns = compile_patterns(rules)
         sep = lexicon_alternation(self.lex["range_sep"])
         self.range_sep = regex.compile(rf"\s*(?:{sep})\s*")
+        self.range_start = set(self.lex["range_start"])   # 从2月28日至3月1日: the range starts at 从
 
     # ---- phase 1: what the text says -------------------------------------------------
     def find(self, text: str) -> list[DateMention]:
@@ -92,7 +98,7 @@ class DateExtractor:
             b = mentions[i + 1] if i + 1 < len(mentions) else None
             if (b is not None and a.kind == "absolute" and b.kind == "absolute"
                     and self.range_sep.fullmatch(text, a.end, b.start) and self._compatible(a.fields, b.fields)):
-                start = a.start - 1 if a.start > 0 and text[a.start - 1] in "从自" else a.start
+                start = a.start - 1 if a.start > 0 and text[a.start - 1] in self.range_start else a.start
                 merged.append(DateMention(start, b.end, text[start:b.end], a.rule, "range",
                                           dict(a.fields), part2=dict(b.fields)))
                 i += 2
@@ -341,3 +347,77 @@ def extract_dates(extractor: DateExtractor, text: str, pub_date: dt.date | None,
     extractor.resolve_article(mentions, pub_date, pub_year if pub_year is not None else
                               (pub_date.year if pub_date else None))
     return mentions
+
+
+# ---- the extractor contract ------------------------------------------------------------------
+
+
+DATES_TABLE = table_spec("dates", "date mentions normalised to ISO date ranges (DATE rows of entities)", [
+    ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
+    f("text", pa.string(), "norm_text[start:end]", False),
+    f("start_date", pa.date32(), "first day covered; null when unresolved"),
+    f("end_date", pa.date32(), "last day covered; null when unresolved"),
+    f("grain", pa.string(), "day | month | quarter | half | year | period | range | unresolved", False),
+    f("anchor", pa.string(), "explicit | publication | article | previous | unresolved", False),
+    f("rule", pa.string(), "id of the pattern in rules/dates.yml", False),
+], ("entity_id",))
+
+
+class Dates(Extractor):
+    """Calendar expressions normalised to ISO date ranges, anchored on the publication date."""
+    name = "dates"
+    rules_file = "dates.yml"
+    rules_spec = mapping({
+        "lexicons": mapping({
+            "time_of_day": WORDS, "range_sep": WORDS, "now": WORDS,
+            "relative_year": dict_of(integer),
+            "year_part": dict_of(pair(month_day)),
+            "month_part": dict_of(pair(integer)),
+            "quarter": dict_of(pair(integer)),
+            "festival": dict_of(mapping({
+                "calendar": one_of("solar", "lunar", "term"), "month": integer, "day": integer,
+                "term": _string(), "holiday": integer, "holiday_from": integer, "offset": integer,
+            }, required=("calendar",))),
+            "festival_suffix": dict_of(one_of("day", "holiday", "eve")),
+            "relative_day": dict_of(mapping({"from": one_of("previous", "publication"), "days": integer},
+                                            required=("from", "days"))),
+            "relative_month": dict_of(integer),
+            "relative_week": dict_of(integer),
+            "week_word": WORDS,
+            "weekday": dict_of(integer),
+            "lunar_month": dict_of(integer),
+            "range_start": WORDS,
+        }, required=("time_of_day", "range_sep", "relative_year", "year_part", "month_part", "quarter",
+                     "festival", "festival_suffix", "relative_day", "now", "range_start")),
+        "patterns": PATTERNS,
+        "rule_ids": RULE_IDS,
+    }, required=("lexicons", "patterns"))
+    pattern_values = ("absolute", "relative", "festival", "relative_day", "now", "relative_month", "weekday", "lunar")
+    table = DATES_TABLE
+    labels = ("DATE",)
+    provides = ("article_date",)
+
+    def __init__(self, rules, options=None):
+        super().__init__(rules, options)
+        self.dates = DateExtractor(rules["dates"])
+
+    def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
+        pending = ctx.scratch(self.name).setdefault("pending", [])
+        out = []
+        for dm in self.dates.find(sentence.text):
+            m = sentence.mention(dm.start, dm.end, "DATE", dm.rule, self.name)
+            pending.append((dm, m))
+            out.append(m)
+        return out
+
+    def finish_article(self, ctx: ArticleContext) -> None:
+        """Resolve the article's dates in text order; its first news-time date is the
+        article's date (for relative dates and for officials' dates)."""
+        pending = ctx.scratch(self.name).get("pending", [])
+        doc = ctx.doc
+        ctx.facts["article_date"] = self.dates.resolve_article([dm for dm, _ in pending], doc.pub_date, doc.pub_year)
+        for dm, m in pending:
+            m.value = {"start_date": dm.start_date, "end_date": dm.end_date, "grain": dm.grain, "anchor": dm.anchor}
+
+
+EXTRACTOR = Dates

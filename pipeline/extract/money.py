@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
 import regex
 
 from ..numerals import NumeralError, parse_number
-from ..rules import compile_patterns, lexicon_alternation
+from ..rules import PATTERNS, RULE_IDS, WORDS, compile_patterns, dict_of, lexicon_alternation, mapping, number
+from ..rules import string as _string
+from ..schemas import ARTICLE_ID, DOC_ID, END, ENTITY_ID, SENTENCE_ID, START, f, table_spec
+from .base import ArticleContext, Extractor, Mention, Sentence
 from .matching import find_all
 
 
@@ -84,3 +88,48 @@ class MoneyExtractor:
             out.append(MoneyMention(mt.start, mt.end, mt.text, mt.pattern.id, _round(amount), currency,
                                     _round(low), _round(high), qualifier, per))
         return out
+
+
+MONEY_TABLE = table_spec("money", "money mentions normalised to numbers (MONEY rows of entities)", [
+    ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
+    f("text", pa.string(), "norm_text[start:end]", False),
+    f("amount", pa.float64(), "the amount in the currency's main unit (8亿元 -> 800000000.0); null for ranges"),
+    f("currency", pa.string(), "ISO 4217 code", False),
+    f("low", pa.float64(), "lower end of a range"),
+    f("high", pa.float64(), "upper end of a range"),
+    f("qualifier", pa.string(), "约, 余, 近, 超, 突破, 以上, 不超过, 最高 … as written"),
+    f("per", pa.string(), "rate phrase: 每人每月"),
+    f("rule", pa.string(), "id of the pattern in rules/money.yml", False),
+], ("entity_id",))
+
+
+class Money(Extractor):
+    """Money amounts normalised to a number in the currency's main unit, with qualifiers,
+    ranges and per-unit rates."""
+    name = "money"
+    rules_file = "money.yml"
+    rules_spec = mapping({
+        "lexicons": mapping({
+            "currency": dict_of(_string()), "scale": dict_of(number),
+            "qualifier_before": WORDS, "qualifier_after": WORDS, "approx": WORDS,
+            "per_unit": WORDS, "per_verb": WORDS, "range_sep": WORDS, "list_sep": WORDS,
+        }, required=("currency", "scale", "qualifier_before", "qualifier_after", "approx",
+                     "per_unit", "per_verb", "range_sep", "list_sep")),
+        "patterns": PATTERNS,
+        "rule_ids": RULE_IDS,
+    }, required=("lexicons", "patterns"))
+    pattern_values = ("amount", "range", "list_item", "scale_only")
+    table = MONEY_TABLE
+    labels = ("MONEY",)
+
+    def __init__(self, rules, options=None):
+        super().__init__(rules, options)
+        self.money = MoneyExtractor(rules["money"])
+
+    def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
+        return [sentence.mention(mo.start, mo.end, "MONEY", mo.rule, self.name, amount=mo.amount,
+                                 currency=mo.currency, low=mo.low, high=mo.high, qualifier=mo.qualifier, per=mo.per)
+                for mo in self.money.find(sentence.text)]
+
+
+EXTRACTOR = Money

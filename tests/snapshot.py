@@ -1,0 +1,93 @@
+"""Content digests of a run's tables, to show that a refactor leaves the tables as they were.
+
+    python -m tests.snapshot OUT_DIR              # print each table's digest
+    python -m tests.snapshot OUT_DIR --diff OTHER  # rows that differ between two runs
+    python -m tests.snapshot --update              # run the seeds and the bench corpus, store
+
+A digest covers every row and column (rows sorted) except `rules_version`, a hash of the
+rules files' bytes that changes with any comment, and `source`, the input path as given. tests/data/snapshots.json
+holds the digests of the seeds and the bench corpus; tests/test_snapshot.py compares them.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+IGNORED = {"rules_version", "source"}
+SNAPSHOTS = Path(__file__).parent / "data" / "snapshots.json"
+CORPUS_MB = 0.3
+
+
+def run_all(work: Path) -> dict[str, dict[str, str]]:
+    """Digests of the seeds' tables (with tokens) and of a bench corpus built from them."""
+    import subprocess
+
+    from pipeline.bench import build_corpus
+    from pipeline.paths import PROJECT_ROOT
+
+    seeds = PROJECT_ROOT / "seeds"
+    corpus = work / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    build_corpus(corpus, CORPUS_MB, seeds)
+    got = {}
+    for key, src, extra in (("seeds --tokens", seeds, ["--tokens"]), (f"bench corpus {CORPUS_MB} MB", corpus, [])):
+        out = work / key.split()[0]
+        proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(src), "--out", str(out), "--quiet",
+                               "--force", "--workers", "2", *extra], cwd=PROJECT_ROOT, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr)
+        got[key] = digests(out)
+    return got
+
+
+def _rows(path: Path) -> list[str]:
+    t = pq.read_table(path)
+    cols = [c for c in t.column_names if c not in IGNORED]
+    rows = [json.dumps(r, ensure_ascii=False, sort_keys=True, default=str) for r in t.select(cols).to_pylist()]
+    return sorted(rows)
+
+
+def digests(out_dir: Path) -> dict[str, str]:
+    out = {}
+    for path in sorted(Path(out_dir).glob("*.parquet")):
+        out[path.stem] = hashlib.sha256("\n".join(_rows(path)).encode()).hexdigest()[:16]
+    return out
+
+
+def diff(a: Path, b: Path, limit: int = 5) -> list[str]:
+    lines = []
+    for path in sorted(Path(a).glob("*.parquet")):
+        other = Path(b) / path.name
+        if not other.exists():
+            lines.append(f"{path.stem}: only in {a}")
+            continue
+        ra, rb = set(_rows(path)), set(_rows(other))
+        if ra != rb:
+            lines.append(f"{path.stem}: {len(ra - rb)} rows only in {a}, {len(rb - ra)} only in {b}")
+            lines += [f"  - {r[:300]}" for r in sorted(ra - rb)[:limit]]
+            lines += [f"  + {r[:300]}" for r in sorted(rb - ra)[:limit]]
+    return lines
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out", type=Path, nargs="?")
+    ap.add_argument("--diff", type=Path)
+    ap.add_argument("--update", action="store_true", help=f"rewrite {SNAPSHOTS.name} from a run of this code")
+    args = ap.parse_args()
+    if args.update:
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            SNAPSHOTS.write_text(json.dumps(run_all(Path(tmp)), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {SNAPSHOTS}")
+        sys.exit(0)
+    if args.diff:
+        found = diff(args.out, args.diff)
+        print("\n".join(found) or "same rows")
+        sys.exit(1 if found else 0)
+    print(json.dumps(digests(args.out), indent=1))
