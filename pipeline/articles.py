@@ -25,13 +25,11 @@ from dataclasses import dataclass, field
 import regex
 
 from .normalize import SENTENCE_END, NormText, Paragraph
-from .pubdate import MASTHEAD, MASTHEAD_MAX_CHARS
+from .fragments import MASTHEAD, MASTHEAD_MAX_CHARS, OPENING_MONTH_DAY, PAGE
 
 HEADING_MAX_CHARS = 40
 KICKER_MAX_CHARS = 8          # "金水区", "区医保局": a label right above the headline
 SUBHEAD_MAX_CHARS = 20        # "精准招商,在质量上求突破" inside a feature
-DATE_OPENING = regex.compile(r"^\d{1,2}月\d{1,2}日")
-PAPER_NAME = regex.compile(r"\p{Han}{2,8}(?:日报|晚报|时报|周报|早报|商报)(?:\s*第?\s*[\dA-Z一二三四五六七八九十]+\s*版)?")
 
 
 @dataclass
@@ -81,17 +79,24 @@ class BylineGrammar:
         self.box_re = regex.compile(rf"^[{box}]?\s*(?:{reporter_words})")
         self.section_labels = set(rules["section_labels"])
         self.kicker_suffixes = tuple(rules["kicker_suffixes"])
+        # a line that is only the paper's name (and page): "安阳日报 第3版"
+        papers = "|".join(regex.escape(w) for w in sorted(rules["paper_suffix"], key=len, reverse=True))
+        self.paper_name_re = regex.compile(rf"\p{{Han}}{{2,8}}(?:{papers})(?:\s*{PAGE})?")
+        trailers = "|".join(regex.escape(w) for w in sorted(rules["name_trailer"], key=len, reverse=True))
+        self.name_trailer_re = regex.compile(rf"(?:{trailers})\s*$")
 
     def is_section_label(self, text: str) -> bool:
         return text in self.section_labels or any(
             part in self.section_labels for part in regex.split(r"[·・\s]+", text))
 
 
-def split_names(fragment: str) -> list[str]:
+def split_names(fragment: str, trailer_re: regex.Pattern | None = None) -> list[str]:
     """Names separated by spaces or enumeration marks; "程 建国" (a name broken by a line
     wrap into a one-character piece) is joined; "王建国李明华" is cut into threes; a trailing
     "报道" or "摄影报道" is not part of the last name."""
-    fragment = regex.sub(r"(?:摄影报道|报道|供图|整理|摄影|摄)\s*$", "", fragment.strip())
+    fragment = fragment.strip()
+    if trailer_re is not None:
+        fragment = trailer_re.sub("", fragment)
     pieces = [p for p in regex.split(r"[\s、，,；;]+", fragment) if p]
     names: list[str] = []
     carry = ""
@@ -128,7 +133,7 @@ def parse_byline(grammar: BylineGrammar, raw: str) -> dict[str, list[str]]:
             else:
                 role = grammar.role_of[part]
             continue
-        names = split_names(regex.sub(r"[□■●◆/／]", " ", part))
+        names = split_names(regex.sub(r"[□■●◆/／]", " ", part), grammar.name_trailer_re)
         if role and names:
             out[role].extend(n for n in names if n not in out[role])
             last_names = names
@@ -155,7 +160,7 @@ def _balanced(text: str) -> bool:
 def _classify(norm: NormText, raw: str, i: int, g: BylineGrammar) -> _Par:
     p = norm.paragraphs[i]
     text = norm.text[p.start:p.end]
-    if len(text) <= MASTHEAD_MAX_CHARS and (MASTHEAD.search(text) or PAPER_NAME.fullmatch(text)):
+    if len(text) <= MASTHEAD_MAX_CHARS and (MASTHEAD.search(text) or g.paper_name_re.fullmatch(text)):
         return _Par(i, p, text, "masthead")   # the paper's name, date, page: no article
     raw_s, raw_e = norm.to_raw(p.start, p.end)
     raw_text = raw[raw_s:raw_e]
@@ -164,7 +169,7 @@ def _classify(norm: NormText, raw: str, i: int, g: BylineGrammar) -> _Par:
     if m:
         # read the names from the raw text, where "赵六 摄" keeps its spaces
         rs, re_ = norm.to_raw(p.start + m.start(1), p.start + m.end(1))
-        credit = split_names(raw[rs:re_]) or split_names(m.group(1))
+        credit = split_names(raw[rs:re_], g.name_trailer_re) or split_names(m.group(1), g.name_trailer_re)
         if m.start() == 0:
             return _Par(i, p, text, "credit", credit)
     m = g.news_re.match(text)
@@ -178,7 +183,7 @@ def _classify(norm: NormText, raw: str, i: int, g: BylineGrammar) -> _Par:
         return _Par(i, p, text, "byline", credit, parse_byline(g, raw_text), None, "feature")
     if p.heading_level or (len(text) <= HEADING_MAX_CHARS and not credit
                            and not any(c in SENTENCE_END for c in text)
-                           and text[-1] not in "，、,：:" and not DATE_OPENING.match(text)
+                           and text[-1] not in "，、,：:" and not OPENING_MONTH_DAY.match(text)
                            and _balanced(text)):
         return _Par(i, p, text, "subtitle" if text.startswith(("—", "-", "－")) else "heading", credit)
     return _Par(i, p, text, "body", credit)

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Sequence
 
 import regex
+
+from .fragments import OPENING_DATELINE
 
 NORMALIZER_VERSION = "1"
 
@@ -27,9 +31,8 @@ CLOSERS = set("”’」』）)】》\"'")
 # A paragraph ending in one of these is cut mid-clause and goes on in the next block.
 CLAUSE_OPEN = set("，、,（(“‘《【「『")
 # A block starting with one of these starts something new (byline box, markdown, subtitle).
-OPENERS = ("□", "■", "●", "◆", "▲", "#", "—", "-", "本报讯", "本报记者", "（记者", "(记者")
-# "3月4日，" / "2月25日上午," at the start of a block opens a news paragraph.
-DATE_OPENING = regex.compile(r"^\d{1,2}\s*月\s*\d{1,2}\s*日[上下中晚早]?午?\s*[,，]")
+# (and so does one of the words of rules/articles.yml's block_openers: 本报讯, 本报记者)
+MARKS = ("□", "■", "●", "◆", "▲", "#", "—", "-")
 MARKDOWN_HEADING = regex.compile(r"^(#{1,6})\s+")
 # Paragraphs at most this long with no sentence punctuation are treated as title-like:
 # their word-separating spaces are kept ("新时代 新征程 新伟业").
@@ -192,20 +195,20 @@ def _similar(a: int, b: int) -> bool:
     return abs(a - b) <= 3
 
 
-def _continues(prev: list[_Line], block: list[_Line], in_column_run: bool) -> bool:
+def _continues(prev: list[_Line], block: list[_Line], in_column_run: bool, openers: tuple[str, ...]) -> bool:
     """Does the paragraph made of `prev` go on in `block` (a cut across a blank line)?"""
     a_text = "".join(ln.text for ln in prev)
     b_first = block[0]
     if prev[-1].heading_level or b_first.heading_level:
         return False
-    if _ends_sentence(a_text) or a_text.endswith("——") or b_first.text.startswith(OPENERS):
+    if _ends_sentence(a_text) or a_text.endswith("——") or b_first.text.startswith(openers):
         return False  # (a lede ending in a dash leads into the headline below it)
-    if prev[0].text.startswith(OPENERS) and len(a_text) <= 30:
+    if prev[0].text.startswith(openers) and len(a_text) <= 30:
         return False  # a byline box line
     last = prev[-1].width
     if a_text[-1] in "：:":
         return len(a_text) <= 25  # a headline split after its colon
-    if DATE_OPENING.match(b_first.text):
+    if OPENING_DATELINE.match(b_first.text):
         return False
     if a_text[-1] in CLAUSE_OPEN:
         return True
@@ -248,14 +251,23 @@ def _space_kept(left: str, right: str, title_like: bool) -> bool:
     return False
 
 
-def normalize(raw: str) -> NormText:
+@lru_cache(maxsize=1)
+def _default_openers() -> tuple[str, ...]:
+    from .rules import load_rules
+    return tuple(load_rules()["articles"]["block_openers"])
+
+
+def normalize(raw: str, block_openers: Sequence[str] | None = None) -> NormText:
+    """raw with its layout repaired, every character mapped to its raw offset.
+    block_openers: words that open a new block (rules/articles.yml; the shipped rules' if None)."""
+    openers = MARKS + tuple(_default_openers() if block_openers is None else block_openers)
     lines = _split_lines(raw)
     blocks = _blocks(lines)
     runs = _column_runs(blocks)
 
     paragraphs: list[list[_Line]] = []
     for bi, block in enumerate(blocks):
-        if paragraphs and _continues(paragraphs[-1], block, (bi - 1) in runs):
+        if paragraphs and _continues(paragraphs[-1], block, (bi - 1) in runs, openers):
             paragraphs[-1].extend(block)
         else:
             paragraphs.append(list(block))
@@ -274,7 +286,7 @@ def normalize(raw: str) -> NormText:
             idx.extend(ln.raw)
         text = "".join(chars)
         title_like = (len(text) <= TITLE_MAX_CHARS and not any(c in SENTENCE_END or c in "，,、" for c in text)
-                      and not text.startswith(OPENERS) and text.count("“") == text.count("”")
+                      and not text.startswith(openers) and text.count("“") == text.count("”")
                       and text.count('"') % 2 == 0)
         kept_c: list[str] = []
         kept_i: list[int] = []

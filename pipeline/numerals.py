@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import regex
 
+from .fragments import ARABIC, CHINESE, CN_DIGIT, CN_UNIT, NUMBER  # noqa: F401  (the numerals' regexes)
+
 DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2,
           "兩": 2, "三": 3, "叁": 3, "參": 3, "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6,
           "陸": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
 SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 
-CN_DIGIT = "〇零○一壹二贰貳两兩三叁參四肆五伍六陆陸七柒八捌九玖"
-CN_UNIT = "十拾百佰千仟万萬亿億"
-ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?"
-CHINESE = rf"[{CN_DIGIT}{CN_UNIT}]+"
-# An Arabic number optionally scaled by 万/亿 ("3.2万", "1.2万亿"), or a Chinese numeral.
-NUMBER = rf"(?:{ARABIC}(?:[万萬亿億]+)?|{CHINESE})"
 
 _ARABIC_RE = regex.compile(rf"^{ARABIC}$")
 _MIXED_RE = regex.compile(rf"^({ARABIC})([{CN_UNIT}]+)$")

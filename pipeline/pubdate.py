@@ -26,20 +26,14 @@ from pathlib import Path
 
 import regex
 
-from .extract.dates import safe_date
+from .fragments import ARABIC_YEAR as YEAR
+from .fragments import CHINESE_YEAR as CN_YEAR
+from .fragments import FULL_DATE, MASTHEAD, MASTHEAD_MAX_CHARS, MONTH_DAY, safe_date
 from .numerals import NUMBER, NumeralError, parse_number
 
 FILENAME_DATE = regex.compile(
     r"(?<!\d)((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年(?!代)")
-CN_YEAR = regex.compile(r"([〇零○一二三四五六七八九]{4})年(?!代)")
-MONTH_DAY = regex.compile(r"(?<![\d年.])(\d{1,2})月(\d{1,2})[日号]")
-FULL_DATE = regex.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})[日号]")
 DEFAULT_WINDOW_DAYS = 365
-# a short line with a full date and a weekday or a page number is a masthead
-MASTHEAD = regex.compile(
-    r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[，,（(]?\s*(?:(?:星期|周)[一二三四五六日天]|第\s*[\d一二三四五六七八九十]+\s*版)")
-MASTHEAD_MAX_CHARS = 40
 
 
 def printed_date(text: str) -> dt.date | None:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 import regex
 import yaml
 
-from .numerals import ARABIC, CHINESE, NUMBER
+from . import fragments
 from .paths import DEFAULT_RULES_DIR
 
 
@@ -159,12 +159,12 @@ def month_day(v, path, lines):
 
 # Built-in fragments every pattern may use besides its file's lexicons.
 BUILTINS = {
-    "num": NUMBER,
-    "arabic": ARABIC,
-    "cn_num": CHINESE,
-    "year": r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}|两千零?[一二三四五六七八九十]{0,3}",
-    "month": r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]",
-    "day": r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]",
+    "num": fragments.NUMBER,
+    "arabic": fragments.ARABIC,
+    "cn_num": fragments.CHINESE,
+    "year": fragments.YEAR,
+    "month": fragments.MONTH,
+    "day": fragments.DAY,
 }
 PLACEHOLDER = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
@@ -258,8 +258,11 @@ CORE_SPECS: dict[str, Check] = {
         "photo_credit": WORDS,
         "section_labels": WORDS,
         "kicker_suffixes": WORDS,
+        "name_trailer": WORDS,
+        "paper_suffix": WORDS,
+        "block_openers": WORDS,
     }, required=("news_openers", "box_markers", "roles", "text_and_photo", "photo_credit",
-                 "section_labels", "kicker_suffixes")),
+                 "section_labels", "kicker_suffixes", "name_trailer", "paper_suffix", "block_openers")),
     "pubdate.yml": mapping({
         "events": list_of(mapping({
             "name": string(),

@@ -164,7 +164,7 @@ def process_documents(docs: list[RawDocument], ctx: Context) -> list[tuple[RawDo
 
 def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
     out: dict[str, list[dict]] = {name: [] for name in FRONT_TABLES}
-    norm = _stage(ctx, "normalize", normalize, doc.text)
+    norm = _stage(ctx, "normalize", normalize, doc.text, ctx.rules["articles"]["block_openers"])
     if not norm.text:
         raise StageError("normalize", ValueError("no text left after normalisation"))
     articles = _stage(ctx, "articles", ctx.splitter.split, norm, doc.text)

@@ -116,8 +116,10 @@ def test_whole_document_on_any_text(pipeline_ctx, text):
         assert exc.stage == "normalize" and "no text left" in str(exc)
         return
     norm = rows["documents"][0]["norm_text"]
-    for table in ("sentences", "entities", "dates", "money", "projects"):
-        for r in rows[table]:
+    for table, table_rows in rows.items():
+        if table in ("documents", "articles", "tokens", "officials"):
+            continue
+        for r in table_rows:
             assert 0 <= r["start"] < r["end"] <= len(norm) and norm[r["start"]:r["end"]] == r["text"], table
     for o in rows["officials"]:
         assert norm[o["person_start"]:o["person_end"]] == o["person"]

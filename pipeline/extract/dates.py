@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import regex
 
+from ..fragments import LUNAR_DAY_PREFIX, LUNAR_TWENTY, WEEKEND, safe_date
 from ..numerals import NumeralError, parse_number
 from ..rules import compile_patterns, lexicon_alternation
 from ..rules import PATTERNS, RULE_IDS, WORDS, dict_of, integer, mapping, month_day, one_of, pair
@@ -64,14 +65,6 @@ def _int(s: str | None) -> int | None:
 
 def _last_day(y: int, m: int) -> int:
     return calendar.monthrange(y, m)[1]
-
-
-def safe_date(y: int, m: int, d: int) -> dt.date | None:
-    """The date, or None when y-m-d is not one (2月30日)."""
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
 
 
 class DateExtractor:
@@ -242,7 +235,7 @@ class DateExtractor:
         wd = f.get("wd")
         if wd is None:
             return monday, monday + dt.timedelta(days=6), "week", "publication"
-        if wd == "末":
+        if wd == WEEKEND:
             return monday + dt.timedelta(days=5), monday + dt.timedelta(days=6), "range", "publication"
         day = monday + dt.timedelta(days=self.lex["weekday"][wd] - 1)
         return day, day, "day", "publication"
@@ -251,7 +244,7 @@ class DateExtractor:
         from borax.calendars.lunardate import LunarDate
         if ctx.pub_year is None:
             return None
-        ld = f["ld"].replace("初", "").replace("廿", "二十")
+        ld = f["ld"].replace(LUNAR_DAY_PREFIX, "").replace(*LUNAR_TWENTY)
         lm, ldn = self.lex["lunar_month"][f["lm"]], _int(ld)
         if ldn is None:
             return None

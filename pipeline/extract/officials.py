@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import regex
 
+from ..fragments import DATE_TIME_PREFIX
 from ..rules import RULE_IDS, WORDS, lexicon_alternation, mapping
 from ..schemas import ARTICLE_ID, DOC_ID, END, SENTENCE_ID, START, f, table_spec
 from .base import ArticleContext, Extractor, Mention, Sentence
@@ -25,7 +26,6 @@ from .base import ArticleContext, Extractor, Mention, Sentence
 # characters that end an organisation going backwards (besides org_stop words)
 ORG_BREAK = set("，,。；;：:！？!?“”\"《》、 \n…—")
 NAME_RE = regex.compile(r"\p{Han}{2,4}")
-JURISDICTION = regex.compile(r"^(?:常务)?副?([区县市镇乡省村])长$")
 # tags of the statistical tagger under which a word may be a person's name
 NAME_TAGS = {"PER", "nr", "nz", "ORG", "n"}
 
@@ -62,15 +62,21 @@ class OfficialExtractor:
         lex = rules["lexicons"]
         self.lex = lex
         pos = lexicon_alternation(lex["position"])
+        not_after = f"[{''.join(map(regex.escape, lex['position_not_before']))}]"
+        # 区长 -> 区, 常务副县长 -> 县: the jurisdiction a head's title names
+        self.jurisdiction_re = regex.compile(
+            rf"^(?:{lexicon_alternation(lex['head_modifier'])})*([{''.join(map(regex.escape, lex['jurisdiction']))}])"
+            rf"(?:{lexicon_alternation(lex['head_word'])})$")
+        self.org_final_char = set(lex["org_final_char"])
         organ = lexicon_alternation(lex["party_organ"])
         mod = lexicon_alternation(lex["modifier"])
         filler = lexicon_alternation(lex["filler"])
         self.position_re = regex.compile(
-            rf"(?:(?P<filler>{filler}))?(?P<title>(?:{organ})?(?:{mod})?(?P<pos>{pos}))(?![会处级别])")
+            rf"(?:(?P<filler>{filler}))?(?P<title>(?:{organ})?(?:{mod})?(?P<pos>{pos}))(?!{not_after})")
         self.organ_re = regex.compile(rf"(?:{organ})")
         self.org_stop = sorted(lex["org_stop"], key=len, reverse=True)
         self.name_stop = set(lex["name_stop"])
-        self.name_stop_long = sorted((w for w in lex["name_stop"] if w not in ("的", "了", "着")), key=len, reverse=True)
+        self.name_stop_long = sorted((w for w in lex["name_stop"] if w not in lex["particle"]), key=len, reverse=True)
         self.surnames = set(lex["surname"])
         self.compound = set(lex["compound_surname"])
         self.org_suffix = tuple(lex["org_suffix"])
@@ -101,7 +107,7 @@ class OfficialExtractor:
                 continue
             if self._has_stop_word(cand, pos, bounds) or cand[-1] in self.name_stop or cand[-2:] in self.name_stop:
                 continue  # "张伟说" even when the segmenter kept it in one piece
-            if cand.endswith(self.org_suffix) and length > 2 and cand[-1] in "区县市镇乡村局委办部":
+            if cand.endswith(self.org_suffix) and length > 2 and cand[-1] in self.org_final_char:
                 continue
             if self._tags.get((pos, end), "PER") not in NAME_TAGS:
                 continue
@@ -130,7 +136,7 @@ class OfficialExtractor:
                 break
             i -= 1
         # dates and numbers ahead of an organisation are not part of it: "10月8日该项目…"
-        m = regex.match(r"[\d\s年月日号上下午]*", text[i:end])
+        m = DATE_TIME_PREFIX.match(text[i:end])
         return i + (m.end() if m else 0)
 
     def find(self, text: str, bounds: set[int], known_orgs: list[str] | None = None,
@@ -214,7 +220,7 @@ class OfficialExtractor:
             org = next((o for o in reversed(known_orgs) if o.endswith(suffix)), org_text)
         title = t.title
         if org is None:
-            jm = JURISDICTION.match(title)
+            jm = self.jurisdiction_re.match(title)
             if jm:
                 org = jm.group(1)   # 区长 -> 区 (the jurisdiction the position names)
         start = min(t.start, name[0])
@@ -240,7 +246,8 @@ OFFICIALS_TABLE = table_spec("officials", "who holds which position: one row per
 ], ("official_id",))
 
 TITLE_LEXICONS = ("position", "party_organ", "modifier", "filler", "org_stop", "anaphor", "name_stop",
-                  "org_suffix", "compound_surname", "surname")
+                  "org_suffix", "compound_surname", "surname", "position_not_before", "particle", "org_final_char",
+                  "jurisdiction", "head_modifier", "head_word")
 
 
 class Officials(Extractor):

@@ -18,17 +18,14 @@ from dataclasses import dataclass
 import pyarrow as pa
 import regex
 
+from ..fragments import CLAUSE_BREAK, DAY_MONTH_OR_YEAR, NUMERIC_WORD_CHARS, OPENING_MONTH_DAY, PHASE
 from ..rules import RULE_IDS, WORDS, dict_of, lexicon_alternation, mapping
 from ..rules import string as _string
 from ..schemas import ARTICLE_ID, DOC_ID, END, SENTENCE_ID, START, f, table_spec
 from .base import ArticleContext, DocumentContext, Extractor, Mention, Sentence
 
-CLAUSE_BREAK = "，,。；;！？!?"
-PHASE = regex.compile(r"^(?:[一二三四五六七八九十\d]+期)+")
-NUMERIC = regex.compile(r"^[\d.一二三四五六七八九十百千万亿两〇零个多余第年月日元%]+$")
-# after one-character pieces the segmenter split from a word ("泛 在"), a one-character stop
-# word is kept inside the name, except these, which are always function words
-HARD_STOPS = set("的了和与及等是为将把由以从到对或并也都还就又各每个")
+PHASE_AT = regex.compile(rf"^{PHASE}")
+NUMERIC = regex.compile(rf"^[{NUMERIC_WORD_CHARS}]+$")
 PAREN_THEN = regex.compile(r"[（(][^（）()]{1,20}[）)]")
 NAME_BREAK = set("，,。；;！？!?、：:《》 \n…—")
 
@@ -68,10 +65,20 @@ class ProjectExtractor:
         self.generic = set(lex["generic"])
         self.status_re = regex.compile(rf"(?:{lexicon_alternation(lex['status'])})")
         cue = lexicon_alternation(lex["investment_cue"])
-        self.invest_cue_re = regex.compile(rf"(?:{cue})(?:额|规模)?(?:为|达|约|近|超|逾|达到|共计|高达)?\s*$")
+        self.invest_cue_re = regex.compile(
+            rf"(?:{cue})(?:{lexicon_alternation(lex['investment_cue_tail'])})?(?:{lexicon_alternation(lex['amount_verb'])})?\s*$")
         area_cue = lexicon_alternation(lex["area_cue"])
         unit = lexicon_alternation(lex["area_unit"])
-        self.area_re = regex.compile(rf"(?:{area_cue})(?:约|近|超|逾|达|为)?\s*[\d.]+(?:万|千)?\s*(?:{unit})")
+        self.area_re = regex.compile(rf"(?:{area_cue})(?:{lexicon_alternation(lex['area_verb'])})?\s*[\d.]+"
+                                     rf"(?:{lexicon_alternation(lex['area_scale'])})?\s*(?:{unit})")
+        # after one-character pieces the segmenter split from a word ("泛 在"), a one-character
+        # stop word is kept inside the name, except these function words
+        self.function_words = set(lex["function_word"])
+        self.tail_suffix = tuple(lex["tail_suffix"])
+        self.measure_word = set(lex["measure_word"])
+        self.anaphor = tuple(lex["anaphor"])
+        self.subject_word = tuple(lex["subject_word"])
+        self.attributive_re = regex.compile(rf"\s*(?:{lexicon_alternation(lex['attributive'])})")
 
     def _tokens_back(self, text: str, end: int, bounds: list[int]) -> int:
         """Start of a project name ending at `end`: back over whole tokens until a stop."""
@@ -82,16 +89,16 @@ class ProjectExtractor:
             tok = text[b:start]
             if not tok or any(c in NAME_BREAK for c in tok):
                 break
-            if tok in self.stop and not (start == end and tok in self.tail and text.startswith(("项目", "工程"), end)):
+            if tok in self.stop and not (start == end and tok in self.tail and text.startswith(self.tail_suffix, end)):
                 # a one-character stop between one-character pieces is a word the segmenter
                 # split ("泛 在"), not a function word
                 prev = text[starts[k - 1]:b] if k > 0 else ""
-                if not (len(tok) == 1 and tok not in HARD_STOPS and len(prev) == 1 and prev not in self.stop
+                if not (len(tok) == 1 and tok not in self.function_words and len(prev) == 1 and prev not in self.stop
                         and not any(c in NAME_BREAK for c in prev) and start != end):
                     break
-            if NUMERIC.match(tok) and (text[start:start + 1] in "个家项批" or start == end):
+            if NUMERIC.match(tok) and (text[start:start + 1] in self.measure_word or start == end):
                 break
-            if regex.match(r"^\d{1,2}月\d{1,2}日", text[b:end]) or regex.fullmatch(r"\d{1,2}[日月]|\d{4}年", tok):
+            if OPENING_MONTH_DAY.match(text[b:end]) or DAY_MONTH_OR_YEAR.fullmatch(tok):
                 break  # a date is never the start of a name
             start = b
             if end - start > 30:
@@ -122,7 +129,7 @@ class ProjectExtractor:
         taken_until = 0
         for m in self.suffix_re.finditer(text):
             end = m.end()
-            ph = PHASE.match(text[end:])
+            ph = PHASE_AT.match(text[end:])
             if ph:
                 end += ph.end()
             if end not in bset or m.start() < taken_until:
@@ -159,14 +166,14 @@ class ProjectExtractor:
         """The project a fact at [start, end) of the sentence is about."""
         cs, ce = self._clause(text, start)
         in_clause = [p for p in projects if cs <= p.start < start]
-        after = [p for p in projects if p.start >= end and regex.match(r"\s*的", text[end:p.start])]
+        after = [p for p in projects if p.start >= end and self.attributive_re.match(text[end:p.start])]
         if after:
             return after[0]                # 投资10亿元的X项目
         if in_clause:
             return in_clause[-1]
         if projects and projects[0].start <= 2:
             return projects[0]             # the sentence is about the project it opens with
-        if last is not None and ("该项目" in text or text.startswith("项目")):
+        if last is not None and (any(a in text for a in self.anaphor) or text.startswith(self.subject_word)):
             return last                    # 该项目总投资…: the article's project
         if len(projects) == 1 and projects[0].end <= start:
             return projects[0]             # the one project the sentence names before the amount
@@ -207,6 +214,10 @@ PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated fo
 ], ("project_id",))
 
 
+PROJECT_GRAMMAR = ("investment_cue_tail", "amount_verb", "area_verb", "area_scale", "function_word", "tail_suffix",
+                   "measure_word", "anaphor", "subject_word", "attributive")
+
+
 class Projects(Extractor):
     """Named investment projects, parks and bases, with the investment, area, status and
     location their sentence states."""
@@ -217,8 +228,9 @@ class Projects(Extractor):
             "suffix": WORDS, "stop": WORDS, "generic": WORDS, "status": dict_of(_string()),
             "investment_cue": WORDS, "area_cue": WORDS, "area_unit": WORDS,
             "weak_suffix": WORDS, "project_cue": WORDS, "tail": WORDS, "location_cue": WORDS,
+            **{name: WORDS for name in PROJECT_GRAMMAR},
         }, required=("suffix", "stop", "tail", "generic", "status", "investment_cue", "area_cue", "area_unit",
-                     "weak_suffix", "project_cue", "location_cue")),
+                     "weak_suffix", "project_cue", "location_cue", *PROJECT_GRAMMAR)),
         "rule_ids": RULE_IDS,
     }, required=("lexicons",))
     table = PROJECTS_TABLE
