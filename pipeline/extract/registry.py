@@ -17,6 +17,7 @@ from .base import Extractor
 EXTRACTOR_MODULES = (
     "pipeline.extract.dates",
     "pipeline.extract.money",
+    "pipeline.extract.measures",
     "pipeline.extract.lac",
     "pipeline.extract.officials",
     "pipeline.extract.projects",
