@@ -9,7 +9,8 @@ Facts are linked within the sentence, as a reader links them:
   investment  an amount after an investment cue (总投资8亿元) in the project's clause,
               in "投资10亿元的X项目", or in a sentence about the project ("该项目总投资…",
               a sentence whose subject is the project or that opens with 项目);
-  area        占地/建筑面积 + an area; status: 签约, 开工, 在建, 竣工, 投产 … in the clause.
+  area        占地/建筑面积 + an area that the measures extractor found (占地近10万平方米:
+              area_m2 100000); status: 签约, 开工, 在建, 竣工, 投产 … in the clause.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class Project:
     investment_text: str | None = None
     currency: str | None = None
     area_text: str | None = None
+    area_m2: float | None = None
     status: str | None = None
     location: str | None = None   # filled by the extraction stage from the sentence's places
 
@@ -51,6 +53,14 @@ class Amount:
     end: int
     amount: float | None
     currency: str
+
+
+@dataclass
+class Area:
+    """An area of the same sentence, as the measures extractor found it."""
+    start: int
+    end: int
+    m2: float
 
 
 class ProjectExtractor:
@@ -68,9 +78,8 @@ class ProjectExtractor:
         self.invest_cue_re = regex.compile(
             rf"(?:{cue})(?:{lexicon_alternation(lex['investment_cue_tail'])})?(?:{lexicon_alternation(lex['amount_verb'])})?\s*$")
         area_cue = lexicon_alternation(lex["area_cue"])
-        unit = lexicon_alternation(lex["area_unit"])
-        self.area_re = regex.compile(rf"(?:{area_cue})(?:{lexicon_alternation(lex['area_verb'])})?\s*[\d.]+"
-                                     rf"(?:{lexicon_alternation(lex['area_scale'])})?\s*(?:{unit})")
+        # an area is the project's when one of these words comes right before it
+        self.area_cue_re = regex.compile(rf"(?:{area_cue})(?:{lexicon_alternation(lex['area_verb'])})?\s*$")
         # after one-character pieces the segmenter split from a word ("泛 在"), a one-character
         # stop word is kept inside the name, except these function words
         self.function_words = set(lex["function_word"])
@@ -121,9 +130,10 @@ class ProjectExtractor:
                    for w in words)
 
     def find(self, text: str, bounds: list[int], amounts: list[Amount] | None = None,
-             last_project: "Project | None" = None) -> list[Project]:
+             last_project: "Project | None" = None, areas: list[Area] | None = None) -> list[Project]:
         """Projects of one sentence. `bounds`: token start offsets; `amounts`: the sentence's
-        money mentions; `last_project`: the article's project named before this sentence."""
+        money mentions; `areas`: its areas; `last_project`: the article's project named
+        before this sentence."""
         bset = sorted(set(bounds) | {len(text)})
         out: list[Project] = []
         taken_until = 0
@@ -154,7 +164,7 @@ class ProjectExtractor:
                 start += 1   # an opening quote whose closing one is not in the name
             out.append(Project(start, end, text[start:end], "project.suffix"))
             taken_until = end
-        self._link(text, out, amounts or [], last_project)
+        self._link(text, out, amounts or [], last_project, areas or [])
         return out
 
     def _clause(self, text: str, pos: int) -> tuple[int, int]:
@@ -179,16 +189,21 @@ class ProjectExtractor:
             return projects[0]             # the one project the sentence names before the amount
         return None
 
-    def _link(self, text: str, projects: list[Project], amounts: list[Amount], last: Project | None) -> None:
+    def _link(self, text: str, projects: list[Project], amounts: list[Amount], last: Project | None,
+              areas: list[Area]) -> None:
         for p in projects:
             cs, ce = self._clause(text, p.start)
             st = self.status_re.search(text, cs, ce)
             if st:
                 p.status = self.lex["status"][st.group(0)]
-        for ar in self.area_re.finditer(text):
-            target = self._target(text, projects, ar.start(), ar.end(), last)
+        for ar in areas:
+            cue = self.area_cue_re.search(text, 0, ar.start)
+            if cue is None:
+                continue
+            target = self._target(text, projects, cue.start(), ar.end, last)
             if target is not None and target.area_text is None:
-                target.area_text = ar.group(0)
+                target.area_text = text[cue.start():ar.end]
+                target.area_m2 = ar.m2
         for a in amounts:
             if a.amount is None or not self.invest_cue_re.search(text[max(0, a.start - 8):a.start]):
                 continue
@@ -208,13 +223,14 @@ PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated fo
     f("investment_text", pa.string(), "the amount as written"),
     f("currency", pa.string(), "ISO 4217 code of the investment"),
     f("area_text", pa.string(), "area as written: 占地近10万平方米"),
+    f("area_m2", pa.float64(), "the area in square metres (the measures extractor's si_value)"),
     f("status", pa.string(), "signed | started | under_construction | topped_out | completed | in_operation"),
     f("location", pa.string(), "place stated for it in its sentence (位于X, 在X建设)"),
     f("rule", pa.string(), "id of the rule that found it", False),
 ], ("project_id",))
 
 
-PROJECT_GRAMMAR = ("investment_cue_tail", "amount_verb", "area_verb", "area_scale", "function_word", "tail_suffix",
+PROJECT_GRAMMAR = ("investment_cue_tail", "amount_verb", "area_verb", "function_word", "tail_suffix",
                    "measure_word", "anaphor", "subject_word", "attributive")
 
 
@@ -226,16 +242,16 @@ class Projects(Extractor):
     rules_spec = mapping({
         "lexicons": mapping({
             "suffix": WORDS, "stop": WORDS, "generic": WORDS, "status": dict_of(_string()),
-            "investment_cue": WORDS, "area_cue": WORDS, "area_unit": WORDS,
+            "investment_cue": WORDS, "area_cue": WORDS,
             "weak_suffix": WORDS, "project_cue": WORDS, "tail": WORDS, "location_cue": WORDS,
             **{name: WORDS for name in PROJECT_GRAMMAR},
-        }, required=("suffix", "stop", "tail", "generic", "status", "investment_cue", "area_cue", "area_unit",
+        }, required=("suffix", "stop", "tail", "generic", "status", "investment_cue", "area_cue",
                      "weak_suffix", "project_cue", "location_cue", *PROJECT_GRAMMAR)),
         "rule_ids": RULE_IDS,
     }, required=("lexicons",))
     table = PROJECTS_TABLE
     labels = ("PROJECT",)
-    requires = ("MONEY",)
+    requires = ("MONEY", "MEASURE")
     rule_ids = ("project.suffix",)
 
     def __init__(self, rules, options=None):
@@ -250,7 +266,9 @@ class Projects(Extractor):
         amounts = [Amount(m.start - at, m.end - at, m.value["amount"], m.value["currency"])
                    for m in ctx.of("money", sentence.sentence_id)]
         bounds = sorted(set(sentence.bounds) | {0, len(sentence.text)})
-        found = self.projects.find(sentence.text, bounds, amounts, state.get("last"))
+        areas = [Area(m.start - at, m.end - at, m.value["si_value"]) for m in ctx.of("measures", sentence.sentence_id)
+                 if m.value["si_unit"] == "m2"]
+        found = self.projects.find(sentence.text, bounds, amounts, state.get("last"), areas)
         if found:   # the project a later "该项目" means
             state["last"] = found[-1] if not found[0].start <= 2 else found[0]
         out = []
@@ -264,7 +282,7 @@ class Projects(Extractor):
         # a later sentence of the article may state an earlier project's facts (该项目总投资…)
         for p, m in ctx.scratch(self.name).get("pending", []):
             m.value = {"name": p.name, "investment": p.investment, "investment_text": p.investment_text,
-                       "currency": p.currency, "area_text": p.area_text, "status": p.status, "location": None}
+                       "currency": p.currency, "area_text": p.area_text, "area_m2": p.area_m2, "status": p.status, "location": None}
 
     def link(self, doc: DocumentContext, kept: list[Mention]) -> None:
         """A project's location, when its sentence states one: the place after 位于/落户/坐落于,
