@@ -34,11 +34,7 @@ ORDINAL = rf"第[〇零一二三四五六七八九十百千\d]+"      # 第十�
 YEAR = r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}|两千零?[一二三四五六七八九十]{0,3}"
 MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 DAY = r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]"
-# an explicit year in Arabic or Chinese digits ("2023年", "二〇二三年"; not "80年代")
-ARABIC_YEAR = regex.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年(?!代)")
-CHINESE_YEAR = regex.compile(r"([〇零○一二三四五六七八九]{4})年(?!代)")
-MONTH_DAY = regex.compile(r"(?<![\d年.])(\d{1,2})月(\d{1,2})[日号]")
-FULL_DATE = regex.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})[日号]")
+# (dates in running text are read by the dates extractor, rules/dates.yml, and by nothing else)
 # a text that opens with a month and day: "3月4日" (a dateline, not a name or a headline)
 OPENING_MONTH_DAY = regex.compile(r"^\d{1,2}月\d{1,2}日")
 # "3月4日，" / "2月25日上午," at the start of a block opens a news paragraph

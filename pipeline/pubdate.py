@@ -8,8 +8,10 @@ In order of trust:
   inferred  the page's own evidence (below);
   none      nothing to go on.
 
-Inference, HeidelTime-style: year-less dates on the page ("3月4日") give the month and day,
-and each candidate year is scored against the page's evidence from rules/pubdate.yml:
+Inference, HeidelTime-style: the page's dates, read by the dates extractor's patterns
+(rules/dates.yml; the inferrer is handed its `find`, so this stage imports no later one):
+year-less dates ("3月4日") give the month and day, and each candidate year is scored
+against the page's evidence and rules/pubdate.yml:
   * explicit years: the page rarely reports a year later than its own, and usually
     reports the current or the previous year ("2023年，金水区妇联工作总体思路为");
     years in a plan or deadline context ("制订2021年…", "至2021年2月底") only cap it;
@@ -23,12 +25,11 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import regex
 
-from .fragments import ARABIC_YEAR as YEAR
-from .fragments import CHINESE_YEAR as CN_YEAR
-from .fragments import FULL_DATE, MASTHEAD, MASTHEAD_MAX_CHARS, MONTH_DAY, safe_date
+from .fragments import MASTHEAD, MASTHEAD_MAX_CHARS, safe_date
 from .numerals import NUMBER, NumeralError, parse_number
 
 FILENAME_DATE = regex.compile(
@@ -67,8 +68,21 @@ def from_filename(source: str) -> dt.date | None:
         return None
 
 
+def _number(s: str | None) -> int | None:
+    if s is None:
+        return None
+    try:
+        return int(parse_number(s.strip()))
+    except (NumeralError, ValueError):
+        return None
+
+
 class PubDateInferrer:
-    def __init__(self, rules: dict):
+    """find_dates: the date extractor's `find` (text -> mentions with start, fields and part2):
+    the page's dates are read with the same patterns as the dates table's."""
+
+    def __init__(self, rules: dict, find_dates: Callable[[str], list]):
+        self.find_dates = find_dates
         num = rf"(?P<n>{NUMBER})"
         self.events = []
         for ev in rules["events"]:
@@ -88,25 +102,16 @@ class PubDateInferrer:
     def infer(self, text: str) -> PubDate:
         past_years: Counter[int] = Counter()
         future_years: Counter[int] = Counter()
-        for m in YEAR.finditer(text):
-            y = int(m.group(1))
-            (future_years if self._is_future(text, m.start()) else past_years)[y] += 1
-        for m in CN_YEAR.finditer(text):
-            try:
-                y = int(parse_number(m.group(1)))
-            except NumeralError:
-                continue
-            if 1900 <= y <= 2100:
-                (future_years if self._is_future(text, m.start()) else past_years)[y] += 1
-
-        md = [(int(m.group(1)), int(m.group(2))) for m in MONTH_DAY.finditer(text)
-              if 1 <= int(m.group(1)) <= 12 and 1 <= int(m.group(2)) <= 31]
-        full = [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in FULL_DATE.finditer(text)]
+        md: list[tuple[int, int]] = []                  # year-less month-days
+        full: list[tuple[int, int, int]] = []           # full dates
+        for mn in self.find_dates(text):
+            for fields in (mn.fields, mn.part2 or {}):   # a range's two ends
+                y, mo, d = (_number(fields.get(k)) for k in ("y", "m", "d"))
+                if y is not None and 1900 <= y <= 2100:
+                    (future_years if self._is_future(text, mn.start) else past_years)[y] += 1
+                if mo is not None and d is not None and 1 <= mo <= 12 and 1 <= d <= 31:
+                    (md.append((mo, d)) if y is None else full.append((y, mo, d)))
         yearless = Counter(md)
-        for y, mo, d in full:   # month-days inside full dates are not year-less
-            if yearless[(mo, d)]:
-                yearless[(mo, d)] -= 1
-        yearless = +yearless
         page_md = None
         if yearless:
             month = Counter(mo for mo, _ in yearless.elements()).most_common(1)[0][0]

@@ -36,6 +36,7 @@ from tqdm import tqdm
 
 from . import __version__
 from .articles import ArticleSplitter
+from .extract.dates import DateExtractor
 from .ingest import IngestError, RawDocument, read_inputs
 from .mentions import Article, DocumentContext, Extraction, Sentence
 from .normalize import NORMALIZER_VERSION, normalize
@@ -85,7 +86,7 @@ class Context:
         ctx = cls(rules=rules,
                   segmenter=Segmenter.load(config.model_dir, rules["segment"]["user_dict"], config.segmenter),
                   splitter=ArticleSplitter(rules["articles"]),
-                  inferrer=PubDateInferrer(rules["pubdate"]),
+                  inferrer=PubDateInferrer(rules["pubdate"], DateExtractor(rules["dates"]).find),
                   extraction=Extraction.from_rules(rules, config.ner_mode),
                   manifest=load_manifest(config.manifest) if config.manifest else None,
                   with_tokens=config.with_tokens)

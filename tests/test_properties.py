@@ -34,7 +34,7 @@ def ex(rules):
     return {
         "dates": DateExtractor(rules["dates"]), "money": MoneyExtractor(rules["money"]),
         "officials": OfficialExtractor(rules["titles"]), "projects": ProjectExtractor(rules["projects"]),
-        "articles": ArticleSplitter(rules["articles"]), "pubdate": PubDateInferrer(rules["pubdate"]),
+        "articles": ArticleSplitter(rules["articles"]), "pubdate": PubDateInferrer(rules["pubdate"], DateExtractor(rules["dates"]).find),
         "lac": StatisticalNER(),
         "ner": RuleCorrector(rules["ner"], set(lex["surname"]), set(lex["compound_surname"])),
     }

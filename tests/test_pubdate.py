@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from pipeline.extract.dates import DateExtractor
 from pipeline.normalize import normalize
 from pipeline.pubdate import PubDateInferrer, from_filename, load_manifest, resolve_pub_date
 
@@ -12,7 +13,7 @@ from .conftest import SEEDS, gold_files
 
 @pytest.fixture(scope="module")
 def inferrer(rules):
-    return PubDateInferrer(rules["pubdate"])
+    return PubDateInferrer(rules["pubdate"], DateExtractor(rules["dates"]).find)
 
 
 @pytest.mark.parametrize("name, date", [

@@ -67,7 +67,7 @@ def gazetteer_names(short_suffixes: tuple[str, ...], ethnic_groups: tuple[str, .
 # patterns used per word: compiled once (the regex module's cache lookup costs more than the match)
 HAN = regex.compile(r"\p{Han}+")
 HAN_OR_DIGITS = regex.compile(r"[\p{Han}\d]+")
-NUMBER = regex.compile(rf"[{COUNT_CHARS}]+")
+COUNT_WORD = regex.compile(rf"[{COUNT_CHARS}]+")   # 三五二, 203: a number as a word
 PUNCT_SPACE_DIGIT = regex.compile(r"[\p{P}\s\d]")
 
 
@@ -333,7 +333,7 @@ class RuleCorrector:
             # 三五二 + 小区: a numbered compound
             if w in self.numbered_place and k > 0:
                 fa, fb = words[k - 1]
-                if fb - fa >= 2 and NUMBER.fullmatch(text[fa:fb]) \
+                if fb - fa >= 2 and COUNT_WORD.fullmatch(text[fa:fb]) \
                         and self.loc_ok(text[fa:b]):
                     out.append(NerSpan(fa, b, "LOC", "rule", "ner.numbered_place"))
             # 地毯厂 + 家属院 (and a road before it: 一马路 + 烟厂 + 家属院)
