@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # the segmenter's compiled tables: written last, after the model is fetched and checked
 MODEL := data/models/pkuseg-mixed/compiled/manifest.json
 
-.PHONY: setup model run test clean
+.PHONY: setup model run test eval clean
 
 setup: $(STAMP) $(MODEL)
 
@@ -27,6 +27,10 @@ run: setup
 # pytest exits 5 when it collected no test: that is a failure here too.
 test: setup
 	$(PY) -m pytest -q
+
+# quality figures: seeds and gold-dev against their gold, NER on People's Daily dev
+eval: setup
+	$(PY) -m pipeline evaluate
 
 clean:
 	rm -rf data/out .pytest_cache

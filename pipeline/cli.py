@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("extractors", help="list the registered extractors: rules file, table, labels, requires")
 
+    ev = sub.add_parser("evaluate", help="score the seeds, gold-dev and People's Daily dev in one table")
+    ev.add_argument("--shared", type=Path, default=None, help="the shared folder (default ../shared)")
+    ev.add_argument("--workers", type=int, default=1)
+
     sn = sub.add_parser("score-ner", help="P/R/F1 per label against a JSONL of sentences with gold entities",
                         description="Each line: {\"text\": ..., \"entities\": [{\"start\", \"end\", \"label\"}]}; "
                         "labels PER/PERSON, ORG, LOC/GPE. Spans count when start, end and label all match.")
@@ -198,6 +202,11 @@ def _cmd_explain(args) -> int:
     return _setup(go)
 
 
+def _cmd_evaluate(args) -> int:
+    from .evaluate import DEFAULT_SHARED, main as evaluate
+    return _setup(lambda: evaluate(args.shared or DEFAULT_SHARED, args.workers))
+
+
 def _cmd_extractors(args) -> int:
     from .extract.registry import extractor_classes
     rows = [("name", "rules file", "table", "labels", "requires", "provides")]
@@ -220,5 +229,5 @@ def _cmd_bench(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return {"run": _cmd_run, "fetch-model": _cmd_fetch_model, "check-rules": _cmd_check_rules,
-            "score-ner": _cmd_score_ner, "explain": _cmd_explain, "extractors": _cmd_extractors, "bench": _cmd_bench,
+            "score-ner": _cmd_score_ner, "explain": _cmd_explain, "extractors": _cmd_extractors, "evaluate": _cmd_evaluate, "bench": _cmd_bench,
             "bench-recognizers": _cmd_bench_recognizers}[args.command](args)

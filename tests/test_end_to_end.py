@@ -288,3 +288,32 @@ def test_explain_shows_a_projects_location_and_investment():
     line = next(l for l in proc.stdout.splitlines() if l.startswith("PROJECT"))
     assert "锦绣新城项目" in line and "investment=500000000.0" in line
     assert "status=started" in line and "location=新华镇" in line
+
+
+def test_evaluate_prints_one_table_for_seeds_gold_dev_and_peoples_daily(tmp_path):
+    shared = ROOT.parent / "shared"
+    small = tmp_path / "shared"
+    shutil.copytree(shared / "eval", small / "eval")
+    shutil.copytree(shared / "gold", small / "gold")
+    page = sorted((shared / "gold-dev" / "texts").glob("*.txt"))[0]
+    (small / "gold-dev" / "texts").mkdir(parents=True)
+    (small / "gold-dev" / "gold").mkdir()
+    shutil.copy(page, small / "gold-dev" / "texts")
+    shutil.copy(shared / "gold-dev" / "gold" / (page.stem + ".json"), small / "gold-dev" / "gold")
+    (small / "bench").mkdir()
+    (small / "bench" / "ner_peoplesdaily_dev.jsonl").write_text(
+        "\n".join((shared / "bench" / "ner_peoplesdaily_dev.jsonl").read_text(encoding="utf-8").splitlines()[:20]),
+        encoding="utf-8")
+    proc = run_cli("evaluate", "--shared", small)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["field", "(F1)", "seeds", "gold-dev"]
+    rows = {ln.split()[0]: ln.split()[1:] for ln in lines[1:] if ln.strip() and not ln.startswith("People")}
+    assert rows["publication_year"][0] == "1.000" and rows["bylines"][0] == "1.000"
+    assert "People's Daily dev (20 sentences), F1" in proc.stdout
+    assert rows["ALL"] and all(0.0 <= float(v) <= 1.0 for v in rows["PERSON"])
+
+
+def test_evaluate_says_what_is_missing(tmp_path):
+    proc = run_cli("evaluate", "--shared", tmp_path)
+    assert proc.returncode == 2 and "not found" in proc.stderr
