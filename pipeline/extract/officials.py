@@ -81,14 +81,14 @@ class OfficialExtractor:
         self.compound = set(lex["compound_surname"])
         self.org_suffix = tuple(lex["org_suffix"])
         self.anaphors = set(lex["anaphor"])
-        self._tags: dict[tuple[int, int], str] = {}
         self.paren_re = regex.compile(rf"(?P<name>\p{{Han}}{{2,4}})[（(](?P<inner>[^（()）]{{2,40}}?(?:{pos}))[）)]")
 
     # ---- names -------------------------------------------------------------------------
     def _is_surnamed(self, name: str) -> bool:
         return name[:2] in self.compound or name[:1] in self.surnames
 
-    def _name_after(self, text: str, pos: int, bounds: set[int]) -> tuple[int, int] | None:
+    def _name_after(self, text: str, pos: int, bounds: set[int],
+                    tags: dict[tuple[int, int], str]) -> tuple[int, int] | None:
         """A person's name starting at pos, ending on a token boundary, and not a word the
         tagger (when one ran) reads as something else ("区长|江边调研": 江边 is a place word)."""
         best = None
@@ -109,7 +109,7 @@ class OfficialExtractor:
                 continue  # "张伟说" even when the segmenter kept it in one piece
             if cand.endswith(self.org_suffix) and length > 2 and cand[-1] in self.org_final_char:
                 continue
-            if self._tags.get((pos, end), "PER") not in NAME_TAGS:
+            if tags.get((pos, end), "PER") not in NAME_TAGS:
                 continue
             best = (pos, end)
             break
@@ -145,7 +145,7 @@ class OfficialExtractor:
         `known_orgs`: organisations named before in the article, newest last (for 该局).
         `tagged`: (start, end, tag) words from the statistical tagger, when it ran."""
         known_orgs = known_orgs if known_orgs is not None else []
-        self._tags = {(a, b): t for a, b, t in tagged}
+        tags = {(a, b): t for a, b, t in tagged}   # per call: the extractor keeps no state
         out: list[Official] = []
         titles: list[_Title] = []
         floor = 0
@@ -164,7 +164,7 @@ class OfficialExtractor:
             if group and text[group[-1].end:t.start] in ("，", ","):
                 group = []
             group.append(t)
-            name = self._name_after(text, t.end, bounds)
+            name = self._name_after(text, t.end, bounds, tags)
             if name is None:
                 continue
             for g in group:
@@ -194,7 +194,7 @@ class OfficialExtractor:
 
         # 习近平总书记: a name written right before a position that no name follows
         for t in titles:
-            if self._name_after(text, t.end, bounds) is not None:
+            if self._name_after(text, t.end, bounds, tags) is not None:
                 continue
             for length in (3, 2):
                 k = t.pos_start - length
