@@ -162,7 +162,7 @@ def _cmd_fetch_model(args) -> int:
 def _cmd_check_rules(args) -> int:
     from .rules import RulesError, load_rules
     try:
-        rules = load_rules(args.rules)
+        rules = load_rules(args.rules, probe=True)
     except RulesError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
         return EXIT_USAGE

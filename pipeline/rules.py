@@ -203,7 +203,8 @@ def compile_patterns(data: dict) -> list[Pattern]:
             for p in data.get("patterns", [])]
 
 
-def _check_patterns(data: dict, lines: LineMap, values: tuple[str, ...]) -> list[tuple[str, int, str]]:
+def _check_patterns(data: dict, lines: LineMap, values: tuple[str, ...],
+                    groups: dict[str, tuple[str, ...]] | None = None) -> list[tuple[str, int, str]]:
     out = []
     lex = data.get("lexicons", {}) if isinstance(data.get("lexicons"), dict) else {}
     seen: set[str] = set()
@@ -225,6 +226,10 @@ def _check_patterns(data: dict, lines: LineMap, values: tuple[str, ...]) -> list
         except regex.error as exc:
             out += _problem(f"{path}.regex", lines, f"pattern {p.get('id')!r}: regex does not compile: {exc}")
             continue
+        for need in (groups or {}).get(p.get("value"), ()):
+            if not any(g in compiled.groupindex for g in need.split("|")):
+                out += _problem(f"{path}.regex", lines, f"pattern {p.get('id')!r}: a {p.get('value')} pattern needs "
+                                f"the named group {' or '.join(f'(?P<{g}>…)' for g in need.split('|'))}")
         for j, ex in enumerate(p.get("examples", []) or []):
             if not isinstance(ex, str):
                 continue
@@ -283,16 +288,18 @@ CORE_SPECS: dict[str, Check] = {
 RULE_IDS = dict_of(string())
 
 
-def rules_specs() -> tuple[dict[str, Check], dict[str, tuple[str, ...]]]:
-    """Every rules file's check, and the `value` normalisers each patterned file knows."""
+def rules_specs() -> tuple[dict[str, Check], dict[str, tuple[str, ...]], dict[str, dict]]:
+    """Every rules file's check, the `value` normalisers each patterned file knows, and the
+    named groups a pattern of each value needs."""
     from .extract.registry import extractor_classes
-    specs, values = dict(CORE_SPECS), {}
+    specs, values, groups = dict(CORE_SPECS), {}, {}
     for cls in extractor_classes():
         if cls.rules_file:
             specs[cls.rules_file] = cls.rules_spec
             if cls.pattern_values:
                 values[cls.rules_file] = cls.pattern_values
-    return specs, values
+                groups[cls.rules_file] = cls.pattern_groups
+    return specs, values, groups
 
 
 def undeclared_rule_ids(data: dict) -> list[str]:
@@ -310,18 +317,34 @@ def undeclared_rule_ids(data: dict) -> list[str]:
     return out
 
 
-def _construct(node: yaml.Node, path: str, lines: LineMap) -> Any:
+class _PlainLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: rules files never need them, and an alias bomb (a few
+    hundred bytes that expand to gigabytes) or a recursive alias must not load."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            what = "an alias (*name)" if isinstance(event, yaml.AliasEvent) else "an anchor (&name)"
+            raise yaml.composer.ComposerError(None, None, f"{what} is not allowed in rules files: write the "
+                                              f"value out", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _construct(node: yaml.Node, path: str, lines: LineMap, problems: list[tuple[int, str]]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out = {}
         for k_node, v_node in node.value:
             key = k_node.value
             p = f"{path}.{key}" if path else str(key)
+            if key in out:   # YAML would keep the last silently: the first list would be lost
+                problems.append((k_node.start_mark.line + 1, f"duplicate key {p!r} (first on line {lines[p]})"))
+                continue
             lines[p] = k_node.start_mark.line + 1
-            out[key] = _construct(v_node, p, lines)
+            out[key] = _construct(v_node, p, lines, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, f"{path}[{i}]", lines) for i, v in enumerate(node.value)]
+        return [_construct(v, f"{path}[{i}]", lines, problems) for i, v in enumerate(node.value)]
     # scalars: PyYAML's safe constructor resolves the tag (int, bool, date, str ...)
     return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
 
@@ -330,7 +353,7 @@ def load_file(path: Path) -> tuple[Any, LineMap]:
     lines = LineMap()
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_PlainLoader)
     except UnicodeDecodeError as exc:
         raise RulesError([f"{path}:1: not UTF-8: {exc}"]) from None
     except yaml.YAMLError as exc:
@@ -339,7 +362,11 @@ def load_file(path: Path) -> tuple[Any, LineMap]:
         raise RulesError([f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}"]) from None
     if node is None:
         return {}, lines
-    return _construct(node, "", lines), lines
+    problems: list[tuple[int, str]] = []
+    value = _construct(node, "", lines, problems)
+    if problems:
+        raise RulesError([f"{path}:{line}: {msg}" for line, msg in problems])
+    return value, lines
 
 
 @dataclass
@@ -353,14 +380,61 @@ class Rules:
         return self.data[name]
 
 
-def load_rules(folder: Path | None = None) -> Rules:
+# check-rules runs each pattern on long runs of its examples and their characters: time that
+# grows much faster than the input (nested or overlapping repetition: "(?:今|今)+天") is a
+# pattern that would stall a run on one unlucky page
+PROBE_SIZES = (500, 2000)
+PROBE_TIMEOUT = 1.0
+PROBE_MIN_SECONDS = 0.02
+
+
+def _probe_patterns(data: dict, lines: LineMap) -> list[tuple[str, int, str]]:
+    import time
+
+    out = []
+    lex = data.get("lexicons", {})
+    for i, p in enumerate(data.get("patterns", []) or []):
+        compiled = regex.compile(expand(p["regex"], lex))
+        texts = [str(ex).partition(" => ")[0] for ex in p.get("examples", []) or []]
+        # each example, its characters and its pairs of characters ("1、" of "3万、5万元")
+        units = list(dict.fromkeys(texts + [c for t in texts for c in t] + [t[k:k + 2] for t in texts
+                                                                           for k in range(len(t) - 1)] + ["1", "一"]))
+        for unit in units:
+            seconds = []
+            for size in PROBE_SIZES:
+                probe = (unit * (size // len(unit) + 1))[:size] + "#"
+                t0 = time.perf_counter()
+                try:
+                    for _ in compiled.finditer(probe, timeout=PROBE_TIMEOUT):
+                        pass
+                except TimeoutError:
+                    seconds.append(float("inf"))
+                    break
+                seconds.append(time.perf_counter() - t0)
+            slow = seconds[-1] == float("inf") or (
+                seconds[-1] > PROBE_MIN_SECONDS and seconds[-1] > 10 * max(seconds[0], 1e-6))
+            if slow:
+                shown = (unit * 3)[:12]
+                took = "more than %.0f s" % PROBE_TIMEOUT if seconds[-1] == float("inf") else f"{seconds[-1]:.2f} s"
+                out += _problem(f"patterns[{i}].regex", lines,
+                                f"pattern {p.get('id')!r} takes {took} on {PROBE_SIZES[-1]:,} characters of "
+                                f"{shown!r}…, far more than on {PROBE_SIZES[0]:,}: nested or overlapping "
+                                f"repetition would stall a run (bound the repetition or anchor it with a "
+                                f"lookbehind)")
+                break
+    return out
+
+
+def load_rules(folder: Path | None = None, probe: bool = False) -> Rules:
+    """The rules of folder, validated. probe: also time every pattern on long adversarial
+    inputs (check-rules does; a run relies on the per-page time budget instead)."""
     folder = Path(folder or DEFAULT_RULES_DIR)
     problems: list[str] = []
     data: dict[str, Any] = {}
     digest = hashlib.sha256()
     if not folder.is_dir():
         raise RulesError([f"{folder}: rules folder not found"])
-    specs, pattern_values = rules_specs()
+    specs, pattern_values, pattern_groups = rules_specs()
     for name, spec in specs.items():
         path = folder / name
         if not path.is_file():
@@ -374,7 +448,9 @@ def load_rules(folder: Path | None = None) -> Rules:
             continue
         found = spec(value, "", lines)
         if not found and name in pattern_values:
-            found = _check_patterns(value, lines, pattern_values[name])
+            found = _check_patterns(value, lines, pattern_values[name], pattern_groups.get(name))
+            if not found and probe:
+                found = _probe_patterns(value, lines)
         problems += [f"{path}:{line}: {p}: {msg}" if p else f"{path}:{line}: {msg}"
                      for p, line, msg in found]
         data[name.removesuffix(".yml")] = value

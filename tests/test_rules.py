@@ -124,3 +124,70 @@ def test_lexicon_alternation_takes_any_collection_of_words():
     for words in (["局", "常委会"], ("局", "常委会"), {"局", "常委会"}, {"局": 1, "常委会": 2}):
         assert regex.fullmatch(f"(?:{lexicon_alternation(words)})", "常委会")
     assert lexicon_alternation("常委会") == "" and lexicon_alternation(None) == ""
+
+
+def test_aliases_and_anchors_are_refused_with_file_and_line(rules_copy):
+    path = rules_copy / "segment.yml"
+    line = _append(path, "bomb: &a [x, x]\nmore: [*a, *a]\n")
+    with pytest.raises(RulesError) as exc:
+        load_rules(rules_copy)
+    assert exc.value.problems == [f"{path}:{line}: invalid YAML: an anchor (&name) is not allowed in rules "
+                                  f"files: write the value out"]
+
+
+def test_a_recursive_alias_is_a_rules_error_not_a_traceback(rules_copy):
+    path = rules_copy / "segment.yml"
+    _append(path, "loop: &a [*a]\n")
+    with pytest.raises(RulesError, match="segment.yml:.*not allowed in rules files"):
+        load_rules(rules_copy)
+
+
+def test_a_duplicate_key_names_both_lines(rules_copy):
+    path = rules_copy / "segment.yml"
+    first = path.read_text(encoding="utf-8").splitlines().index(
+        next(ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.startswith("user_dict:"))) + 1
+    line = _append(path, "user_dict: [新词]\n")
+    with pytest.raises(RulesError) as exc:
+        load_rules(rules_copy)
+    assert exc.value.problems == [f"{path}:{line}: duplicate key 'user_dict' (first on line {first})"]
+
+
+def test_a_pattern_without_the_groups_its_value_needs_is_an_error(rules_copy):
+    path, line, problem = _break_one_line(rules_copy, "money.yml", "(?P<scale>亿|千万|百万|十万|万)", "(?:亿|千万|百万|十万|万)")
+    assert problem.startswith(f"{path}:{line}: patterns[3].regex: pattern 'money.scale_only': a scale_only pattern "
+                              f"needs the named group (?P<scale>…)")
+
+
+def test_check_rules_rejects_a_pattern_that_backtracks_catastrophically(rules_copy):
+    import subprocess
+    import sys
+    from .conftest import ROOT
+    path = rules_copy / "dates.yml"
+    line = _append(path, "  - id: date.today_again\n    regex: (?P<relday>(?:今|今)+天)\n    value: relative_day\n"
+                         "    examples: [今天]\n")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "check-rules", "--rules", str(rules_copy)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert f"dates.yml:{line + 1}: patterns[" in proc.stderr and "date.today_again" in proc.stderr
+    assert "nested or overlapping repetition" in proc.stderr
+
+
+def test_shipped_patterns_are_linear_on_long_runs_of_digits_and_numerals(rules):
+    """Time ratios between sizes in one run, not absolute times: 4x the input may take
+    at most 10x the time (quadratic would take 16x)."""
+    import time
+
+    from pipeline.rules import compile_patterns
+    patterns = [p for name in ("dates", "money", "measures") for p in compile_patterns(rules[name])]
+
+    def seconds(text):
+        t0 = time.perf_counter()
+        for p in patterns:
+            for _ in p.regex.finditer(text):
+                pass
+        return time.perf_counter() - t0
+
+    for unit in ("1", "一", "1、", "12月", "3万至", "约1"):
+        small = min(seconds("投资" + unit * 1000 + "元") for _ in range(3))
+        big = min(seconds("投资" + unit * 4000 + "元") for _ in range(3))
+        assert big < 10 * small + 0.01, (unit, small, big)

@@ -116,6 +116,8 @@ class Extractor:
     rules_file: ClassVar[str | None] = None
     rules_spec: ClassVar[Callable | None] = None
     pattern_values: ClassVar[tuple[str, ...]] = ()   # `value` normalisers its patterns may name
+    # named groups a pattern of each value must have ("a|b": at least one of them)
+    pattern_groups: ClassVar[dict[str, tuple[str, ...]]] = {}
     table: ClassVar[Any] = None                       # a schemas.TableSpec, or None
     labels: ClassVar[tuple[str, ...]] = ()
     owns_spans: ClassVar[bool] = True

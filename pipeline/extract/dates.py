@@ -386,6 +386,9 @@ class Dates(Extractor):
         "rule_ids": RULE_IDS,
     }, required=("lexicons", "patterns"))
     pattern_values = ("absolute", "relative", "festival", "relative_day", "now", "relative_month", "weekday", "lunar")
+    pattern_groups = {"absolute": ("y|m|d",), "relative": ("rel|part",), "festival": ("fest", "fsuf"),
+                      "relative_day": ("relday",), "relative_month": ("relm",), "weekday": ("wd|wrel",),
+                      "lunar": ("lm", "ld")}
     table = DATES_TABLE
     labels = ("DATE",)
     provides = ("article_date",)

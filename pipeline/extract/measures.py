@@ -49,6 +49,7 @@ class Measures(Extractor):
         "rule_ids": RULE_IDS,
     }, required=("lexicons", "patterns"))
     pattern_values = ("quantity",)
+    pattern_groups = {"quantity": ("num", "unit")}
     table = MEASURES_TABLE
     labels = ("MEASURE",)
 

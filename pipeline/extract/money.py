@@ -120,6 +120,8 @@ class Money(Extractor):
         "rule_ids": RULE_IDS,
     }, required=("lexicons", "patterns"))
     pattern_values = ("amount", "range", "list_item", "scale_only")
+    pattern_groups = {"amount": ("num", "cur"), "range": ("num", "num2", "cur"), "list_item": ("num", "cur"),
+                      "scale_only": ("scale", "cur")}
     table = MONEY_TABLE
     labels = ("MONEY",)
 
