@@ -164,7 +164,7 @@ def process_documents(docs: list[RawDocument], ctx: Context) -> list[tuple[RawDo
 
 
 def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
-    out: dict[str, list[dict]] = {name: [] for name in FRONT_TABLES}
+    out: dict[str, list[dict]] = {name: [] for name in (*FRONT_TABLES, "errors")}
     norm = _stage(ctx, "normalize", normalize, doc.text, ctx.rules["articles"]["block_openers"])
     if not norm.text:
         raise StageError("normalize", ValueError("no text left after normalisation"))
@@ -228,7 +228,14 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
 def finish_document(p: PreparedDocument, ctx: Context) -> dict[str, list[dict]]:
     doc = DocumentContext(p.doc.doc_id, p.text, p.pub_date, p.pub_year, p.sentences, p.articles)
     p.rows.update(_stage(ctx, "extract", ctx.extraction.extract, doc))
+    p.rows["errors"] += [_warning(p.doc, "extract", w) for w in doc.warnings]
     return p.rows
+
+
+def _warning(doc: RawDocument, stage: str, message: str) -> dict:
+    """A row of the errors table for a document that was processed, with something to say."""
+    return {"source": doc.source, "source_id": doc.source_id, "stage": stage, "severity": "warning",
+            "message": message}
 
 
 def extract_text(ctx: Context, text: str, pub_date: dt.date | None = None) -> dict[str, list[dict]]:
@@ -263,7 +270,7 @@ class ChunkResult:
 
 
 def process_chunk(docs: list[RawDocument], ctx: Context, ready_at: float = 0.0) -> ChunkResult:
-    rows: dict[str, list[dict]] = {name: [] for name in ctx.tables()}
+    rows: dict[str, list[dict]] = {name: [] for name in (*ctx.tables(), "errors")}   # errors: warnings
     outcomes = []
     for doc, got, exc in process_documents(docs, ctx):
         outcomes.append((doc.source, doc.source_id, len(doc.text), exc))
@@ -450,7 +457,7 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
     names = [n for n in FRONT_TABLES if n != "tokens" or with_tokens] + Extraction.table_names()
     reusable = reusable_documents(out_dir, rules.version, with_tokens) if incremental else {}
     summary = RunSummary(workers=workers)
-    parts: dict[str, list[pa.Table]] = {name: [] for name in names}
+    parts: dict[str, list[pa.Table]] = {name: [] for name in (*names, "errors")}
     errors: list[dict] = []
     seen: set[str] = set()
     reused: set[str] = set()
@@ -487,6 +494,9 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
         for chunk in executor.map(chunks(documents(), CHUNK_DOCS, executor.workers)):
             for name, table in chunk.tables.items():
                 parts[name].append(table)
+            for w in chunk.tables["errors"].to_pylist():   # documents processed with a warning
+                tqdm.write(f"warning: {w['source']}: {w['stage']}: {w['message']}", file=sys.stderr)
+                summary.warnings += 1
             pid, timings, ready_at, rss = chunk.worker
             # running totals: keep the latest (largest) of each worker
             if pid not in stats or sum(timings.values()) >= sum(stats[pid][0].values()):
@@ -518,12 +528,12 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
         old = old_rows(out_dir, name, reused)
         if old is not None:
             parts[name].append(old)
-    parts["errors"] = [build_table("errors", errors)]
+    parts["errors"].append(build_table("errors", errors))
     summary.written, counts = write_tables(out_dir, parts, layout=executor.layout)
     summary.documents = counts["documents"]
     summary.reused = len(reused)
     summary.failed = sum(1 for e in errors if e["severity"] == "error")
-    summary.warnings = len(errors) - summary.failed
+    summary.warnings += len(errors) - summary.failed
     summary.articles = counts["articles"]
     summary.sentences = counts["sentences"]
     summary.tokens = counts.get("tokens", 0)

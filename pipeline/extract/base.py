@@ -83,6 +83,7 @@ class DocumentContext:
     # annotation name -> sentence_id -> value, filled by the extractors that provide them
     annotations: dict[str, dict[str, Any]] = field(default_factory=dict)
     mentions: list[Mention] = field(default_factory=list)      # everything found so far
+    warnings: list[str] = field(default_factory=list)          # become warning rows of `errors`
 
     def of(self, *, extractor: str | None = None, label: str | None = None) -> list[Mention]:
         return [m for m in self.mentions if (extractor is None or m.extractor == extractor)

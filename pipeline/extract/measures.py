@@ -11,6 +11,8 @@ Money amounts, dates and percentages are not measures: their units are not in th
 """
 from __future__ import annotations
 
+import math
+
 import pyarrow as pa
 
 from ..numerals import NumeralError, parse_number
@@ -46,6 +48,7 @@ class Measures(Extractor):
         }, required=("unit", "count_unit", "scale", "qualifier_before", "qualifier_after", "approx",
                      "unit_not_before")),
         "patterns": PATTERNS,
+        "limits": mapping({"max_quantity": number}),
         "rule_ids": RULE_IDS,
     }, required=("lexicons", "patterns"))
     pattern_values = ("quantity",)
@@ -58,6 +61,7 @@ class Measures(Extractor):
         self.lex = rules["measures"]["lexicons"]
         self.units = {**self.lex["unit"], **self.lex["count_unit"]}
         self.patterns = compile_patterns(rules["measures"])
+        self.max_quantity = float(rules["measures"].get("limits", {}).get("max_quantity", 1e15))
 
     def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
         out = []
@@ -65,10 +69,14 @@ class Measures(Extractor):
             g = {k: v for k, v in mt.m.groupdict().items() if v is not None}
             try:
                 quantity = float(parse_number(g["num"]))
-            except (NumeralError, ValueError, KeyError):
+                if g.get("scale"):
+                    quantity *= float(self.lex["scale"][g["scale"]])
+            except (NumeralError, ValueError, KeyError, OverflowError):
                 continue
-            if g.get("scale"):
-                quantity *= float(self.lex["scale"][g["scale"]])
+            if not math.isfinite(quantity) or quantity > self.max_quantity:
+                ctx.doc.warnings.append(f"{mt.text[:40]!r} is beyond {self.max_quantity:g} and is not stored "
+                                        f"as a measure")
+                continue
             spec = self.units[g["unit"]]
             si_value = quantity * spec["factor"] / spec.get("divisor", 1)
             out.append(sentence.mention(

@@ -10,6 +10,7 @@ Amounts are in the stated currency's main unit (yuan for 元, dollars for 美元
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -37,6 +38,10 @@ class MoneyMention:
     per: str | None = None
 
 
+# an amount beyond this (in the currency's main unit) is an OCR slip or a run of digits
+DEFAULT_MAX_AMOUNT = 1e16
+
+
 def _round(v: float | None) -> float | None:
     return None if v is None else round(float(v), 4)
 
@@ -48,19 +53,25 @@ class MoneyExtractor:
         verbs = lexicon_alternation(self.lex["per_verb"])
         self.per_verb_tail = regex.compile(rf"(?:{verbs})$")
         self.per_word = self.lex["per_word"][0]   # "8元/人" is written as the rate 每人
+        self.max_amount = float(rules.get("limits", {}).get("max_amount", DEFAULT_MAX_AMOUNT))
 
     def _value(self, num: str | None, scale: str | None) -> float | None:
+        """The number, scaled; None if it is no number, NaN if it is beyond any amount."""
         if num is None:
             return None
         try:
             v = float(parse_number(num))
+            if scale:
+                v *= float(self.lex["scale"][scale])
         except (NumeralError, ValueError):
             return None
-        if scale:
-            v *= float(self.lex["scale"][scale])
-        return v
+        except OverflowError:
+            return float("nan")
+        return v if math.isfinite(v) and abs(v) <= self.max_amount else float("nan")
 
-    def find(self, text: str) -> list[MoneyMention]:
+    def find(self, text: str, warnings: list[str] | None = None) -> list[MoneyMention]:
+        """Amounts of text; an amount beyond limits.max_amount (a run of digits, an OCR slip)
+        is left out, with a line in warnings when a list is given."""
         out: list[MoneyMention] = []
         for mt in find_all(self.patterns, text):
             g = {k: v for k, v in mt.m.groupdict().items() if v is not None}
@@ -85,6 +96,11 @@ class MoneyExtractor:
                 if low is None or high is None or low >= high:
                     continue  # "3-2元" is not a range of money
             if amount is None and kind != "range":
+                continue
+            if any(v is not None and math.isnan(v) for v in (amount, low, high)):
+                if warnings is not None:
+                    shown = mt.text if len(mt.text) <= 40 else mt.text[:20] + "…" + mt.text[-10:]
+                    warnings.append(f"{shown!r} is beyond {self.max_amount:g} and is not stored as an amount")
                 continue
             out.append(MoneyMention(mt.start, mt.end, mt.text, mt.pattern.id, _round(amount), currency,
                                     _round(low), _round(high), qualifier, per))
@@ -117,6 +133,7 @@ class Money(Extractor):
         }, required=("currency", "scale", "qualifier_before", "qualifier_after", "approx",
                      "per_unit", "per_verb", "range_sep", "list_sep", "per_word")),
         "patterns": PATTERNS,
+        "limits": mapping({"max_amount": number}),
         "rule_ids": RULE_IDS,
     }, required=("lexicons", "patterns"))
     pattern_values = ("amount", "range", "list_item", "scale_only")
@@ -132,7 +149,7 @@ class Money(Extractor):
     def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
         return [sentence.mention(mo.start, mo.end, "MONEY", mo.rule, self.name, amount=mo.amount,
                                  currency=mo.currency, low=mo.low, high=mo.high, qualifier=mo.qualifier, per=mo.per)
-                for mo in self.money.find(sentence.text)]
+                for mo in self.money.find(sentence.text, ctx.doc.warnings)]
 
 
 EXTRACTOR = Money
