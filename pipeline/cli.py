@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
                         "a LocalCluster of --workers processes unless --scheduler is given")
     r.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler (tcp://host:port); implies --engine dask")
+    r.add_argument("--page-budget", type=float, default=None, metavar="SECONDS",
+                   help="a page that takes longer becomes an error row and the run goes on "
+                        "(default 60; 0: no limit)")
     r.add_argument("--force", action="store_true",
                    help="process every document again, even those unchanged since the tables in --out")
 
@@ -119,9 +122,10 @@ def _cmd_run(args) -> int:
     from .model import compile_segmenter, locate_model
     from .pubdate import load_manifest
     from .rules import load_rules
-    from .run import Config, Context, run
+    from .run import DEFAULT_PAGE_SECONDS, Config, Context, run
 
-    config = Config(args.rules, args.model, args.manifest, args.tokens, args.ner, args.segmenter)
+    config = Config(args.rules, args.model, args.manifest, args.tokens, args.ner, args.segmenter,
+                    DEFAULT_PAGE_SECONDS if args.page_budget is None else args.page_budget)
     if args.workers > 1 or args.engine == "dask" or args.scheduler:
         # check in this process what every worker needs, so that a bad rules file or a
         # missing model is reported once, before any work

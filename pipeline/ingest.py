@@ -19,7 +19,6 @@ from charset_normalizer import from_bytes
 
 # Limits past which an input is not a newspaper page (a page is about 15,000 characters)
 MAX_DOC_CHARS = 2_000_000
-MAX_LINE_CHARS = 200_000
 _CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -109,9 +108,6 @@ def _document(source: str, source_id: str | None, text: str, encoding: str,
         raise ValueError("binary data (NUL characters), not a text page")
     if len(text) > MAX_DOC_CHARS:
         raise ValueError(f"{len(text):,} characters: not a page (limit {MAX_DOC_CHARS:,})")
-    longest = max(map(len, text.splitlines()), default=0)
-    if longest > MAX_LINE_CHARS:
-        raise ValueError(f"a line of {longest:,} characters: not a page (limit {MAX_LINE_CHARS:,} per line)")
     warnings = []
     n_control = len(_CONTROL.findall(text))
     if n_control:

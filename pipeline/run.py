@@ -16,10 +16,12 @@ normaliser version are unchanged since the tables in `out_dir`.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -44,11 +46,16 @@ from .procstats import peak_rss_mb
 from .pubdate import PubDateInferrer, load_manifest, resolve_pub_date
 from .rules import Rules, load_rules
 from .schemas import TABLES, build_table
-from .segment import Segmenter, split_sentences
+from .segment import MAX_SENTENCE_CHARS, Segmenter, cap_sentences, split_sentences
 from .tables import write_tables
 
 # the tables of the stages before extraction; extraction adds entities and its extractors'
 FRONT_TABLES = ("documents", "articles", "sentences", "tokens")
+
+
+# A page that takes longer than this (every pattern is linear and sentences are capped, so
+# only a user's pattern or a pathological page gets near it) becomes an error row.
+DEFAULT_PAGE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class Config:
     with_tokens: bool = False
     ner_mode: str = "combined"
     segmenter: str = "compiled"      # or "spacy-pkuseg": the same words, slower (a check)
+    page_seconds: float = DEFAULT_PAGE_SECONDS   # a page that takes longer is an error row; 0: no limit
 
 
 @dataclass
@@ -73,6 +81,7 @@ class Context:
     with_tokens: bool = False
     timings: Counter = field(default_factory=Counter)   # seconds per stage
     load_seconds: float = 0.0
+    page_seconds: float = DEFAULT_PAGE_SECONDS
 
     @classmethod
     def create(cls, rules_dir: Path | None = None, model_dir: Path | None = None,
@@ -89,7 +98,7 @@ class Context:
                   inferrer=PubDateInferrer(rules["pubdate"], DateExtractor(rules["dates"]).find),
                   extraction=Extraction.from_rules(rules, config.ner_mode),
                   manifest=load_manifest(config.manifest) if config.manifest else None,
-                  with_tokens=config.with_tokens)
+                  with_tokens=config.with_tokens, page_seconds=config.page_seconds)
         ctx.load_seconds = time.perf_counter() - t0
         return ctx
 
@@ -102,6 +111,41 @@ class StageError(Exception):
     def __init__(self, stage: str, exc: Exception):
         self.stage = stage
         super().__init__(f"{type(exc).__name__}: {exc}")
+
+
+class PageTimeout(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def page_budget(seconds: float | None):
+    """Raise PageTimeout in the code running when `seconds` have passed (a regex included:
+    the regex module checks for signals). Signals reach a process's main thread only: on a
+    worker thread (a Dask worker with several threads) the budget is not enforced."""
+    if not seconds or seconds <= 0 or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise PageTimeout(f"the page took more than {seconds:g} s (the page budget, --page-budget)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _within_budget(ctx: "Context", stage: str, fn, *args):
+    """fn(*args) under the page budget; a page over budget fails as a StageError of stage."""
+    try:
+        with page_budget(ctx.page_seconds):
+            return fn(*args)
+    except PageTimeout as exc:
+        raise StageError(stage, exc) from exc
 
 
 def _stage(ctx: Context, name: str, fn, *args):
@@ -139,7 +183,7 @@ def process_documents(docs: list[RawDocument], ctx: Context) -> list[tuple[RawDo
     prepared: list[PreparedDocument | StageError] = []
     for doc in docs:
         try:
-            prepared.append(prepare_document(doc, ctx))
+            prepared.append(_within_budget(ctx, "prepare", prepare_document, doc, ctx))
         except StageError as exc:
             prepared.append(exc)
     t0 = time.perf_counter()
@@ -155,7 +199,7 @@ def process_documents(docs: list[RawDocument], ctx: Context) -> list[tuple[RawDo
                 results.append((doc, None, p))
                 continue
             try:
-                results.append((doc, finish_document(p, ctx), None))
+                results.append((doc, _within_budget(ctx, "extract", finish_document, p, ctx), None))
             except StageError as exc:
                 results.append((doc, None, exc))
     finally:
@@ -183,6 +227,7 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
     })
 
     spans: list[tuple[str, int, int]] = []   # (article_id, start, end) of every sentence
+    n_cut = 0
     for a in articles:
         article_id = f"{doc.doc_id}-a{a.seq:03d}"
         out["articles"].append({
@@ -199,8 +244,13 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
             start = p.start
             if a.body_start is not None and p.start < a.body_start < p.end:
                 start = a.body_start  # skip the "本报讯（记者 X）" ahead of the body
-            spans += [(article_id, s, e) for s, e in split_sentences(norm.text, start, p.end)]
+            pieces, cut = cap_sentences(norm.text, split_sentences(norm.text, start, p.end))
+            n_cut += cut
+            spans += [(article_id, s, e) for s, e in pieces]
     spans.sort(key=lambda t: (t[1], t[2]))
+    if n_cut:
+        out["errors"].append(_warning(doc, "segment", f"{n_cut} sentence(s) longer than {MAX_SENTENCE_CHARS} "
+                                                      f"characters cut at clause marks (or at the limit)"))
 
     texts = [norm.text[s:e] for _, s, e in spans]
     docs = _stage(ctx, "segment", lambda: list(ctx.segmenter.docs(texts)))

@@ -39,6 +39,35 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+# A sentence longer than this is text without sentence punctuation (a page scraped into one
+# line, a table flattened): it is cut at the last clause mark before the limit, or at the
+# limit, so that no stage's work grows with the square of a page. The longest sentence of
+# the seeds and gold-dev has 288 characters.
+MAX_SENTENCE_CHARS = 500
+CLAUSE_MARKS = "，,、；;：:"
+
+
+def cap_sentences(text: str, spans: list[tuple[int, int]],
+                  max_chars: int = MAX_SENTENCE_CHARS) -> tuple[list[tuple[int, int]], int]:
+    """spans with every sentence longer than max_chars cut into pieces (at the last clause
+    mark in the second half of the window, else hard); and how many sentences were cut."""
+    out, n_cut = [], 0
+    for s, e in spans:
+        if e - s > max_chars:
+            n_cut += 1
+        while e - s > max_chars:
+            window = text[s:s + max_chars]
+            k = max(window.rfind(c) for c in CLAUSE_MARKS)
+            end = s + k + 1 if k >= max_chars // 2 else s + max_chars
+            out.append((s, end))
+            s = end
+            while s < e and text[s].isspace():
+                s += 1
+        if e > s:
+            out.append((s, e))
+    return out, n_cut
+
+
 ENGINES = ("compiled", "spacy-pkuseg")
 
 
