@@ -6,6 +6,8 @@ Exit codes
      warnings (a document processed with control characters removed) do not change the code
   2  bad usage, a bad rules file or an unreadable input/manifest: nothing was written
   3  the segmentation model is missing: nothing was written (the message says how to fetch it)
+  4  the documents were processed but the tables could not be written (disk full, permissions):
+     the previous tables are as they were
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from .paths import DEFAULT_MODEL_DIR, DEFAULT_OUT_DIR, DEFAULT_RULES_DIR
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NO_MODEL = 0, 1, 2, 3
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, EXIT_NO_MODEL, EXIT_NOT_WRITTEN = 0, 1, 2, 3, 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,6 +121,7 @@ def _setup(fn):
 
 def _cmd_run(args) -> int:
     from .ingest import InputError
+    from .tables import OutputError, WriteError
     from .model import compile_segmenter, locate_model
     from .pubdate import load_manifest
     from .rules import load_rules
@@ -143,7 +146,13 @@ def _cmd_run(args) -> int:
         summary = run(args.input, args.out, ctx, progress=not args.quiet, workers=args.workers,
                       incremental=not args.force, executor=executor)
     except InputError as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
+    except WriteError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_NOT_WRITTEN
+    except OutputError as exc:
+        print(f"error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_USAGE
     rate = summary.chars / summary.seconds if summary.seconds else 0.0
     print(f"{summary.documents} documents ({summary.processed} processed, {summary.reused} unchanged, "

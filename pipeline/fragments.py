@@ -62,5 +62,17 @@ def safe_date(y: int, m: int, d: int) -> dt.date | None:
     except ValueError:
         return None
 
+# ---- the script itself -------------------------------------------------------------------------
+# The most frequent characters of written Chinese, simplified and traditional: right text
+# is full of them, text decoded with the wrong double-byte encoding (Big5 read as GB18030)
+# almost never holds them.
+COMMON_CHARS = frozenset("的一是不了在人有我他这个们中来上大为和国地到以说时要就出会可也你对生能而子那得于着下"
+                         "自之年过发后作里用道行所然家种事成方多经么去法学如都同现当没动面起看定天分还进好小部其些"
+                         "主样理心她本前开但因只从想实日军者意无力它与长把机十民第公此已工使情明性知全三又关点正业"
+                         "這個們來為說時會對後裡麼與開從實軍無長機當們經發過動現")
+
+# a digit and a numeral: runs of them are what makes a number pattern backtrack
+NUMERAL_UNITS = ("1", "一")
+
 # ---- punctuation ----------------------------------------------------------------------------
 CLAUSE_BREAK = "，,。；;！？!?"

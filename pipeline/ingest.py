@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 import regex
 from charset_normalizer import from_bytes
+
+from .fragments import COMMON_CHARS
 
 
 # Limits past which an input is not a newspaper page (a page is about 15,000 characters)
@@ -52,9 +55,30 @@ def make_doc_id(source: str, source_id: str | None, sha256: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
+# byte order marks of the UTF encodings that are not ASCII-compatible (longest first)
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+_HAN = regex.compile(r"\p{Han}")
+
+
+def _plausibility(text: str) -> float:
+    """Share of the characters that are among the most frequent of written Chinese."""
+    han = _HAN.findall(text)
+    return sum(c in COMMON_CHARS for c in han) / len(han) if han else 0.0
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode page bytes: UTF-8 (with or without BOM), then GB18030, then a detector.
-    Raises ValueError when the bytes are not text."""
+    """Decode page bytes: UTF-32/16 with a BOM, UTF-8 (with or without BOM), then GB18030 or
+    Big5 (whichever reads as Chinese: Big5 bytes mostly decode as GB18030 too, into nonsense),
+    then a detector. Raises ValueError when the bytes are not text."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"invalid {encoding.upper()} at byte {exc.start + len(bom)}") from None
     if b"\x00" in data[:4096]:
         raise ValueError("binary data (NUL bytes), not a text page")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -67,10 +91,16 @@ def decode(data: bytes) -> tuple[str, str]:
         if exc.reason == "unexpected end of data" or bom or _mostly_utf8(data, exc.start):
             raise ValueError(f"invalid UTF-8 at byte {exc.start + (3 if bom else 0)}: "
                              f"{'truncated multi-byte character' if exc.reason == 'unexpected end of data' else exc.reason}") from None
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        pass
+    candidates = []
+    for encoding in ("gb18030", "big5"):
+        try:
+            candidates.append((data.decode(encoding), encoding))
+        except UnicodeDecodeError:
+            pass
+    if candidates:
+        # GB18030 unless Big5 reads clearly better (the common characters of both scripts)
+        text, encoding = max(candidates, key=lambda c: _plausibility(c[0]) - (0.1 if c[1] == "big5" else 0.0))
+        return text, encoding
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
         raise ValueError("cannot detect the text encoding")
@@ -154,12 +184,11 @@ def _read_table(path: Path, shown: str) -> Iterator[RawDocument | IngestError]:
     try:
         df = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, dtype=str, keep_default_na=False)
     except Exception as exc:  # pandas raises many kinds for a broken file
-        yield IngestError(shown, None, f"cannot read table: {exc}")
-        return
+        raise InputError(f"{shown}: cannot read the table: {exc}") from None
     missing = {"id", "text"} - set(df.columns)
     if missing:
-        yield IngestError(shown, None, f"table lacks column(s) {sorted(missing)}")
-        return
+        raise InputError(f"{shown}: the table has no column(s) {', '.join(sorted(missing))} "
+                         f"(it has {', '.join(map(str, df.columns))})")
     has_date = "pub_date" in df.columns
     for row in df.itertuples(index=False):
         rid = str(row.id)
@@ -171,6 +200,12 @@ def _read_table(path: Path, shown: str) -> Iterator[RawDocument | IngestError]:
             yield IngestError(shown, rid, str(exc))
 
 
+def shown_name(path: Path) -> str:
+    """A path as text that any table can hold: bytes of a file name that are not UTF-8 are
+    shown escaped (\\xNN) instead of failing the run when the tables are written."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def read_inputs(path: Path) -> Iterator[RawDocument | IngestError]:
     """Every document under `path`, in a stable order."""
     path = Path(path)
@@ -179,7 +214,11 @@ def read_inputs(path: Path) -> Iterator[RawDocument | IngestError]:
         if not files:
             raise InputError(f"{path}: no .txt files found")
         for f in files:
-            yield from _read_txt(f, str(f))
+            shown = shown_name(f)
+            for item in _read_txt(f, shown):
+                if shown != str(f) and isinstance(item, RawDocument):
+                    item.warnings.append("the file name is not UTF-8: its bytes are shown escaped")
+                yield item
         return
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")

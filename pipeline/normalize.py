@@ -39,7 +39,9 @@ MARKDOWN_HEADING = regex.compile(r"^(#{1,6})\s+")
 TITLE_MAX_CHARS = 40
 
 _CJK = regex.compile(r"[\p{Han}\u3000-\u303f\uff00-\uffef\u2018-\u201f\u2026\u2014]")
-_ASCII_ALNUM = regex.compile(r"[A-Za-z0-9]")
+# letters of alphabetic scripts and digits: a space between two of them separates words
+# ("José Martí", "Владимир Путин", "COVID 19") and is kept
+_WORD_CHAR = regex.compile(r"[\p{Latin}\p{Cyrillic}\p{Greek}\p{Nd}]")
 _TITLE_WORD_EDGE = regex.compile(r"[\p{Han}“”‘’《》「」\"]")
 
 
@@ -244,7 +246,7 @@ def _column_runs(blocks: list[list[_Line]]) -> set[int]:
 
 
 def _space_kept(left: str, right: str, title_like: bool) -> bool:
-    if _ASCII_ALNUM.match(left) and _ASCII_ALNUM.match(right):
+    if _WORD_CHAR.match(left) and _WORD_CHAR.match(right):
         return True
     if title_like and _TITLE_WORD_EDGE.match(left) and _TITLE_WORD_EDGE.match(right):
         return True
@@ -279,7 +281,7 @@ def normalize(raw: str, block_openers: Sequence[str] | None = None) -> NormText:
         chars: list[str] = []
         idx: list[int] = []
         for k, ln in enumerate(par):
-            if k and chars and ln.chars and _ASCII_ALNUM.match(chars[-1]) and _ASCII_ALNUM.match(ln.chars[0]):
+            if k and chars and ln.chars and _WORD_CHAR.match(chars[-1]) and _WORD_CHAR.match(ln.chars[0]):
                 chars.append(" ")  # a wrapped line between two Latin words keeps a space
                 idx.append(par[k - 1].break_raw)
             chars.extend(ln.chars)

@@ -195,13 +195,21 @@ def load_manifest(path: Path) -> dict[str, dt.date]:
     return out
 
 
+def manifest_entry(manifest: dict[str, dt.date] | None, source: str,
+                   source_id: str | None) -> tuple[str, dt.date] | None:
+    """(key, date) of the manifest's entry for a document: by record id, else by file name."""
+    for key in (source_id, Path(source).name):
+        if manifest and key and key in manifest:
+            return key, manifest[key]
+    return None
+
+
 def resolve_pub_date(source: str, source_id: str | None, given: dt.date | None, text: str,
                      inferrer: PubDateInferrer, manifest: dict[str, dt.date] | None) -> PubDate:
-    if manifest:
-        for key in (source_id, Path(source).name):
-            if key and key in manifest:
-                d = manifest[key]
-                return PubDate(d, d.year, "manifest", f"manifest entry {key}")
+    entry = manifest_entry(manifest, source, source_id)
+    if entry:
+        key, d = entry
+        return PubDate(d, d.year, "manifest", f"manifest entry {key}")
     if given:
         return PubDate(given, given.year, "input", "pub_date field of the input record")
     d = from_filename(source)

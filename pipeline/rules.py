@@ -398,7 +398,7 @@ def _probe_patterns(data: dict, lines: LineMap) -> list[tuple[str, int, str]]:
         texts = [str(ex).partition(" => ")[0] for ex in p.get("examples", []) or []]
         # each example, its characters and its pairs of characters ("1、" of "3万、5万元")
         units = list(dict.fromkeys(texts + [c for t in texts for c in t] + [t[k:k + 2] for t in texts
-                                                                           for k in range(len(t) - 1)] + ["1", "一"]))
+                                                                           for k in range(len(t) - 1)] + list(fragments.NUMERAL_UNITS)))
         for unit in units:
             seconds = []
             for size in PROBE_SIZES:

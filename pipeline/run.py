@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import itertools
 import multiprocessing
 import os
@@ -32,22 +33,20 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from . import __version__
 from .articles import ArticleSplitter
 from .extract.dates import DateExtractor
-from .ingest import IngestError, RawDocument, read_inputs
+from .ingest import IngestError, InputError, RawDocument, read_inputs
 from .mentions import Article, DocumentContext, Extraction, Sentence
 from .normalize import NORMALIZER_VERSION, normalize
 from .procstats import peak_rss_mb
-from .pubdate import PubDateInferrer, load_manifest, resolve_pub_date
+from .pubdate import PubDateInferrer, load_manifest, manifest_entry, resolve_pub_date
 from .rules import Rules, load_rules
-from .schemas import TABLES, build_table
+from .schemas import SCHEMA_VERSION, build_table
 from .segment import MAX_SENTENCE_CHARS, Segmenter, cap_sentences, split_sentences
-from .tables import write_tables
+from .tables import OutputFolder
 
 # the tables of the stages before extraction; extraction adds entities and its extractors'
 FRONT_TABLES = ("documents", "articles", "sentences", "tokens")
@@ -82,6 +81,7 @@ class Context:
     timings: Counter = field(default_factory=Counter)   # seconds per stage
     load_seconds: float = 0.0
     page_seconds: float = DEFAULT_PAGE_SECONDS
+    ner_mode: str = "combined"
 
     @classmethod
     def create(cls, rules_dir: Path | None = None, model_dir: Path | None = None,
@@ -98,7 +98,7 @@ class Context:
                   inferrer=PubDateInferrer(rules["pubdate"], DateExtractor(rules["dates"]).find),
                   extraction=Extraction.from_rules(rules, config.ner_mode),
                   manifest=load_manifest(config.manifest) if config.manifest else None,
-                  with_tokens=config.with_tokens, page_seconds=config.page_seconds)
+                  with_tokens=config.with_tokens, page_seconds=config.page_seconds, ner_mode=config.ner_mode)
         ctx.load_seconds = time.perf_counter() - t0
         return ctx
 
@@ -224,6 +224,7 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
         "pub_date": pub.date, "pub_year": pub.year, "pub_date_basis": pub.basis,
         "pub_date_evidence": pub.evidence, "n_articles": len(articles),
         "normalizer_version": NORMALIZER_VERSION, "rules_version": ctx.rules.version,
+        "reuse_key": reuse_key(doc, ctx.ner_mode, ctx.manifest),
     })
 
     spans: list[tuple[str, int, int]] = []   # (article_id, start, end) of every sentence
@@ -459,35 +460,13 @@ class RunSummary:
     written: list[Path] = field(default_factory=list)
 
 
-def table_path(out_dir: Path, name: str) -> Path | None:
-    """Where a table lives in out_dir: one file (local runs) or a dataset folder (Dask)."""
-    for p in (Path(out_dir) / f"{name}.parquet", Path(out_dir) / name):
-        if p.exists():
-            return p
-    return None
-
-
-def reusable_documents(out_dir: Path, rules_version: str, with_tokens: bool) -> dict[str, str]:
-    """doc_id -> sha256 of documents whose rows in out_dir can be kept as they are."""
-    path = table_path(out_dir, "documents")
-    if path is None or (with_tokens and table_path(out_dir, "tokens") is None):
-        return {}
-    try:
-        t = pq.read_table(path, columns=["doc_id", "sha256", "rules_version", "normalizer_version"])
-    except Exception:  # unreadable old tables: process everything again
-        return {}
-    d = t.to_pydict()
-    return {i: sha for i, sha, rv, nv in zip(d["doc_id"], d["sha256"], d["rules_version"], d["normalizer_version"])
-            if rv == rules_version and nv == NORMALIZER_VERSION}
-
-
-def old_rows(out_dir: Path, name: str, doc_ids: set[str]) -> pa.Table | None:
-    """The rows of these documents in the table already in out_dir."""
-    path = table_path(out_dir, name)
-    if not doc_ids or path is None:
-        return None
-    t = pq.read_table(path, schema=TABLES[name].schema)
-    return t.filter(pc.is_in(t["doc_id"], value_set=pa.array(sorted(doc_ids))))
+def reuse_key(doc: RawDocument, ner_mode: str, manifest: dict | None) -> str:
+    """What a document's rows depend on besides the rules: its text, the pipeline and
+    normaliser versions, the NER mode, a publication date given by the input or the manifest."""
+    entry = manifest_entry(manifest, doc.source, doc.source_id)
+    given = entry[1] if entry else doc.given_pub_date
+    key = "\0".join(map(str, (doc.sha256, __version__, NORMALIZER_VERSION, SCHEMA_VERSION, ner_mode, given)))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: bool = True,
@@ -504,8 +483,46 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
     local = ctx if isinstance(ctx, Context) else None
     rules = local.rules if local else load_rules(config.rules_dir)
     with_tokens = local.with_tokens if local else config.with_tokens
+    ner_mode = local.ner_mode if local else config.ner_mode
+    manifest = local.manifest if local else (load_manifest(config.manifest) if config.manifest else None)
     names = [n for n in FRONT_TABLES if n != "tokens" or with_tokens] + Extraction.table_names()
-    reusable = reusable_documents(out_dir, rules.version, with_tokens) if incremental else {}
+    layout = executor.layout if executor is not None else "file"
+    plan = _Plan(Path(input_path), OutputFolder(out_dir), local, config, rules, with_tokens, ner_mode, manifest,
+                 names, t0, started)
+    plan.folder.check(names + ["errors"], layout)      # before any work: --out is usable and ours
+    with plan.folder.locked():
+        return _run_locked(plan, progress=progress, workers=workers, incremental=incremental, executor=executor)
+
+
+@dataclass
+class _Plan:
+    """What a run works from, settled before it takes the output folder's lock."""
+    input_path: Path
+    folder: OutputFolder
+    local: Context | None
+    config: Config | None
+    rules: Rules
+    with_tokens: bool
+    ner_mode: str
+    manifest: dict | None
+    names: list[str]
+    t0: float
+    started: float
+
+
+def _run_locked(plan: _Plan, *, progress: bool, workers: int, incremental: bool,
+                executor: Executor | None) -> RunSummary:
+    input_path, folder, local, config, rules = plan.input_path, plan.folder, plan.local, plan.config, plan.rules
+    with_tokens, ner_mode, manifest, names, t0, started = (plan.with_tokens, plan.ner_mode, plan.manifest, plan.names,
+                                                           plan.t0, plan.started)
+    reusable: dict[str, str] = {}
+    if incremental:
+        why = folder.unusable(names)
+        if why is None:
+            d = folder.read_columns("documents", ["doc_id", "rules_version", "reuse_key"]).to_pydict()
+            reusable = {i: k for i, rv, k in zip(d["doc_id"], d["rules_version"], d["reuse_key"]) if rv == rules.version}
+        elif why != "no earlier tables":
+            tqdm.write(f"note: every document is processed again: {why}", file=sys.stderr)
     summary = RunSummary(workers=workers)
     parts: dict[str, list[pa.Table]] = {name: [] for name in (*names, "errors")}
     errors: list[dict] = []
@@ -527,7 +544,7 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
                 errors.append({"source": item.source, "source_id": item.source_id,
                                "stage": "ingest", "severity": "warning", "message": w})
                 tqdm.write(f"warning: {item.source}: {w}", file=sys.stderr)
-            if reusable.get(item.doc_id) == item.sha256:
+            if item.doc_id in reusable and reusable[item.doc_id] == reuse_key(item, ner_mode, manifest):
                 reused.add(item.doc_id)
                 continue
             yield item
@@ -574,12 +591,16 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
             summary.load_seconds = max(summary.load_seconds, ready_at - started)
             summary.peak_rss_mb.append(rss)
 
+    if not seen:   # nothing read: the previous tables stay as they are
+        raise InputError(f"{input_path}: no document could be read"
+                         + (f" ({len(errors)} unreadable)" if errors else " (the input is empty)"))
     for name in names:   # unchanged documents keep their rows
-        old = old_rows(out_dir, name, reused)
+        old = folder.old_rows(name, reused)
         if old is not None:
             parts[name].append(old)
     parts["errors"].append(build_table("errors", errors))
-    summary.written, counts = write_tables(out_dir, parts, layout=executor.layout)
+    summary.written, counts = folder.write(parts, layout=executor.layout, options={
+        "ner_mode": ner_mode, "tokens": with_tokens, "rules_version": rules.version, "version": __version__})
     summary.documents = counts["documents"]
     summary.reused = len(reused)
     summary.failed = sum(1 for e in errors if e["severity"] == "error")

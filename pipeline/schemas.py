@@ -67,6 +67,9 @@ CORE_TABLES: dict[str, TableSpec] = {t.name: t for t in [
         f("n_articles", pa.int16(), "articles found on the page", False),
         f("normalizer_version", pa.string(), "version of the layout repair", False),
         f("rules_version", pa.string(), "hash of the rules files used", False),
+        f("reuse_key", pa.string(), "hash of what else the document's rows depend on (its text, the pipeline "
+          "and normaliser versions, the NER mode, a date given by the input or the manifest): an incremental "
+          "run reuses the rows only when it and rules_version are unchanged", False),
     ], ("doc_id",)),
     table_spec("articles", "articles, headers and photo captions of each page", [
         f("article_id", pa.string(), "doc_id-aNNN", False),

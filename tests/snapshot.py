@@ -4,8 +4,8 @@
     python -m tests.snapshot OUT_DIR --diff OTHER  # rows that differ between two runs
     python -m tests.snapshot --update              # run the seeds and the bench corpus, store
 
-A digest covers every row and column (rows sorted) except `rules_version`, a hash of the
-rules files' bytes that changes with any comment, `source`, the input path as given, and the
+A digest covers every row and column (rows sorted) except `rules_version` and `reuse_key`,
+hashes of the rules files' bytes and of the pipeline's version (they change with any comment), `source`, the input path as given, and the
 entity ids (`entity_id`, `project_id`: numbers in text order over every label, which a new
 extractor's mentions shift). Entities of labels the snapshot does not know, and tables it
 does not hold, are left out: a new extractor adds them and changes nothing else. tests/data/snapshots.json
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-IGNORED = {"rules_version", "source", "entity_id", "project_id"}
+IGNORED = {"rules_version", "reuse_key", "source", "entity_id", "project_id"}
 SNAPSHOTS = Path(__file__).parent / "data" / "snapshots.json"
 CORPUS_MB = 0.3
 

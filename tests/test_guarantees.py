@@ -91,3 +91,181 @@ def test_work_per_page_grows_linearly_on_adversarial_pages(ctx):
         small = min(seconds("投资" + unit * (4_000 // len(unit)) + "元") for _ in range(2))
         big = min(seconds("投资" + unit * (16_000 // len(unit)) + "元") for _ in range(2))
         assert big < 6 * small + 0.05, (unit, small, big)
+
+
+# ---- nothing lost: incremental runs, the output folder, unreadable input ------------------------
+
+def _pages(tmp_path, n=2):
+    import shutil
+
+    from .conftest import SEEDS
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for p in sorted(SEEDS.glob("*.txt"))[:n]:
+        shutil.copy(p, pages / p.name)
+    return pages
+
+
+def _run(pages, out, *extra):
+    proc = run_cli("run", pages, "--out", out, "--quiet", "--workers", "1", *extra)
+    return proc
+
+
+def test_incremental_runs_reuse_rows_only_when_nothing_they_depend_on_changed(tmp_path):
+    pages, out = _pages(tmp_path), tmp_path / "out"
+    assert "(2 processed, 0 unchanged" in _run(pages, out).stderr
+    assert "(0 processed, 2 unchanged" in _run(pages, out).stderr
+    # a table deleted by hand: everything again, said on stderr, and the table is back
+    n_money = len(pd.read_parquet(out / "money.parquet"))
+    (out / "money.parquet").unlink()
+    proc = _run(pages, out)
+    assert "(2 processed, 0 unchanged" in proc.stderr and "processed again" in proc.stderr
+    assert len(pd.read_parquet(out / "money.parquet")) == n_money > 0
+    # a truncated table: the same, no crash
+    data = (out / "entities.parquet").read_bytes()
+    (out / "entities.parquet").write_bytes(data[: len(data) // 2])
+    proc = _run(pages, out)
+    assert proc.returncode == 0 and "(2 processed, 0 unchanged" in proc.stderr
+    # another NER mode, tokens asked for: the rows would differ, so they are made again
+    assert "(2 processed, 0 unchanged" in _run(pages, out, "--ner", "model").stderr
+    assert "(2 processed, 0 unchanged" in _run(pages, out).stderr
+    assert "(2 processed, 0 unchanged" in _run(pages, out, "--tokens").stderr
+    assert "(0 processed, 2 unchanged" in _run(pages, out, "--tokens").stderr
+    # a manifest that dates one page: that page alone is processed again, with its new date
+    first = sorted(pages.glob("*.txt"))[0].name
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(f"source,pub_date\n{first},2023-03-07\n", encoding="utf-8")
+    proc = _run(pages, out, "--tokens", "--manifest", manifest)
+    assert "(1 processed, 1 unchanged" in proc.stderr
+    docs = pd.read_parquet(out / "documents.parquet")
+    assert docs.loc[docs["source"].str.endswith(first), "pub_date_basis"].tolist() == ["manifest"]
+
+
+def test_a_run_killed_between_the_moves_of_its_tables_is_not_reused(tmp_path):
+    import json
+    pages, out = _pages(tmp_path), tmp_path / "out"
+    _run(pages, out)
+    manifest = json.loads((out / ".pipeline-tables.json").read_text(encoding="utf-8"))
+    manifest["complete"] = False     # what a kill between two moves leaves
+    (out / ".pipeline-tables.json").write_text(json.dumps(manifest), encoding="utf-8")
+    proc = _run(pages, out)
+    assert "(2 processed, 0 unchanged" in proc.stderr and "stopped while moving" in proc.stderr
+
+
+def test_the_output_folder_replaces_only_what_the_pipeline_wrote(tmp_path):
+    pages, out = _pages(tmp_path, 1), tmp_path / "out"
+    out.mkdir()
+    (out / "projects").mkdir()
+    (out / "projects" / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / ".staging-mine").mkdir()
+    (out / ".pipeline-staging-mine").mkdir()
+    proc = run_cli("run", pages, "--out", out, "--quiet", "--engine", "dask", "--workers", "1")
+    assert proc.returncode == 2 and "projects exists and was not written by this pipeline" in proc.stderr
+    assert (out / "projects" / "notes.txt").read_text(encoding="utf-8") == "mine"
+    (out / "projects" / "notes.txt").unlink()
+    (out / "projects").rmdir()
+    (out / "money.parquet").write_text("my own file", encoding="utf-8")
+    proc = _run(pages, out)
+    assert proc.returncode == 2 and "money.parquet exists and was not written" in proc.stderr
+    (out / "money.parquet").unlink()
+    assert _run(pages, out).returncode == 0
+    assert (out / ".staging-mine").is_dir() and (out / ".pipeline-staging-mine").is_dir()
+    assert not [p for p in out.iterdir() if p.name.startswith(".pipeline-staging-") and p.name != ".pipeline-staging-mine"]
+
+
+def test_a_second_run_into_the_same_folder_is_kept_out_and_a_stale_lock_is_taken_over(tmp_path):
+    import json
+    import os
+    import socket
+    pages, out = _pages(tmp_path, 1), tmp_path / "out"
+    out.mkdir()
+    lock = out / ".pipeline.lock"
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": "now"}), encoding="utf-8")
+    proc = _run(pages, out)
+    assert proc.returncode == 2 and f"another run (pid {os.getpid()}" in proc.stderr
+    assert not (out / "documents.parquet").exists()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lock.write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname(), "started": "then"}),
+                    encoding="utf-8")
+    proc = _run(pages, out)
+    assert proc.returncode == 0, proc.stderr
+    assert not lock.exists()
+
+
+def test_unreadable_or_empty_input_exits_2_and_leaves_the_tables_as_they_were(tmp_path):
+    pages, out = _pages(tmp_path, 1), tmp_path / "out"
+    assert _run(pages, out).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.glob("*.parquet")}
+    bad_parquet = tmp_path / "bad.parquet"
+    bad_parquet.write_bytes(b"PAR1 this is not a table")
+    no_text = tmp_path / "no_text.csv"
+    no_text.write_text("id,body\n1,hello\n", encoding="utf-8")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    only_bad = tmp_path / "only_bad.jsonl"
+    only_bad.write_text('{"id": 1}\nnot json\n', encoding="utf-8")
+    for source, said in ((bad_parquet, "cannot read the table"), (no_text, "no column(s) text"),
+                         (empty, "the input is empty"), (only_bad, "2 unreadable")):
+        proc = _run(source, out)
+        assert proc.returncode == 2 and said in proc.stderr and "nothing was written" in proc.stderr, proc.stderr
+        assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before
+
+
+def test_an_out_that_is_a_file_is_a_usage_error(tmp_path):
+    pages = _pages(tmp_path, 1)
+    (tmp_path / "out").write_text("x", encoding="utf-8")
+    proc = _run(pages, tmp_path / "out")
+    assert proc.returncode == 2 and "is a file, not a folder" in proc.stderr
+
+
+def test_tables_that_cannot_be_written_exit_4_and_keep_the_previous_ones(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from pipeline import cli, tables
+    pages, out = _pages(tmp_path, 1), tmp_path / "out"
+    assert cli.main(["run", str(pages), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    before = {p.name: p.read_bytes() for p in out.glob("*.parquet")}
+
+    def full_disk(table, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+    monkeypatch.setattr(tables, "_write_parquet", full_disk)
+    assert cli.main(["run", str(pages), "--out", str(out), "--quiet", "--workers", "1", "--force"]) == 4
+    assert "No space left on device" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before
+    assert not list(out.glob(".pipeline-staging-*"))
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped_and_the_run_writes(tmp_path):
+    import os
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    name = os.fsencode(pages) + b"/\xc4\xe3\xba\xc3.txt"      # GBK bytes in a file name
+    with open(name, "wb") as fh:
+        fh.write("区委书记李富生出席会议。\n".encode("utf-8"))
+    proc = _run(pages, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    docs = pd.read_parquet(tmp_path / "out" / "documents.parquet")
+    assert docs["source"].tolist()[0].endswith("\\xc4\\xe3\\xba\\xc3.txt")
+    errors = pd.read_parquet(tmp_path / "out" / "errors.parquet")
+    assert "not UTF-8" in errors["message"].tolist()[0]
+
+
+# ---- no silent damage: encodings and scripts -----------------------------------------------------
+
+def test_big5_utf16_and_utf32_pages_are_decoded_not_turned_into_mojibake():
+    from pipeline.ingest import decode
+    traditional = "本報訊 市長今天在會議上說，這個項目已經開工，總投資八億元。我們將繼續推進發展。" * 2
+    simplified = "本报讯 市长今天在会议上说，这个项目已经开工，总投资八亿元。我们将继续推进发展。" * 2
+    assert decode(traditional.encode("big5")) == (traditional, "big5")
+    assert decode(simplified.encode("gb18030")) == (simplified, "gb18030")
+    assert decode(simplified.encode("utf-16")) == (simplified, "utf-16-le")
+    assert decode(b"\xfe\xff" + simplified.encode("utf-16-be")) == (simplified, "utf-16-be")
+    assert decode(simplified.encode("utf-32")) == (simplified, "utf-32-le")
+
+
+def test_spaces_between_words_of_alphabetic_scripts_are_kept():
+    from pipeline.normalize import normalize
+    assert normalize("古巴诗人 José Martí 的诗").text == "古巴诗人José Martí的诗"
+    assert normalize("Владимир Путин 访华").text == "Владимир Путин访华"
+    assert normalize("José\nMartí").text == "José Martí"
+    assert normalize("2 月 28 日").text == "2月28日"
