@@ -99,6 +99,9 @@ class Segmenter:
 
             nlp.tokenizer.pkuseg_seg = FastPkuseg.load(folder)
         else:
+            if not (folder / "features.msgpack").is_file() and (folder / "features.pkl").is_file():
+                from .wordseg.compile import refuse_unknown_pickle
+                refuse_unknown_pickle(folder / "features.pkl")   # the library would unpickle it
             with contextlib.redirect_stdout(io.StringIO()):  # spacy-pkuseg prints loader notes
                 nlp.tokenizer.initialize(pkuseg_model=str(folder), pkuseg_user_dict="default")
         if user_words:

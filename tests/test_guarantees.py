@@ -269,3 +269,54 @@ def test_spaces_between_words_of_alphabetic_scripts_are_kept():
     assert normalize("Владимир Путин 访华").text == "Владимир Путин访华"
     assert normalize("José\nMartí").text == "José Martí"
     assert normalize("2 月 28 日").text == "2月28日"
+
+
+# ---- nothing executed: model folders from anywhere ------------------------------------------------
+
+def test_a_model_folder_with_an_unknown_pickle_is_refused_and_its_code_never_runs(tmp_path):
+    import pickle
+    import shutil
+
+    from pipeline.paths import DEFAULT_MODEL_DIR
+    model = tmp_path / "model"
+    model.mkdir()
+    shutil.copy(DEFAULT_MODEL_DIR / "weights.npz", model / "weights.npz")
+    marker = tmp_path / "executed"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+    (model / "features.pkl").write_bytes(pickle.dumps(Payload()))
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text("区委书记李富生出席会议。\n", encoding="utf-8")
+    for engine in ("compiled", "spacy-pkuseg"):
+        proc = run_cli("run", pages, "--out", tmp_path / "out", "--model", model, "--quiet", "--workers", "1",
+                       "--segmenter", engine)
+        assert proc.returncode == 2, (engine, proc.stderr)
+        assert "refusing to read this features.pkl: a pickle can run code" in proc.stderr
+        assert not marker.exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_damaged_compiled_tables_are_detected_before_the_kernel_reads_them(tmp_path):
+    import shutil
+
+    import pytest
+
+    from pipeline.paths import DEFAULT_MODEL_DIR
+    from pipeline.wordseg import CompileError, FastPkuseg
+    model = tmp_path / "model"
+    model.mkdir()
+    for name in ("weights.npz", "features.msgpack"):
+        (model / name).symlink_to(DEFAULT_MODEL_DIR / name)
+    shutil.copytree(DEFAULT_MODEL_DIR / "compiled", model / "compiled")
+    (model / "compiled" / "verified.json").unlink(missing_ok=True)
+    # the same size, other bytes: what a bad copy leaves
+    path = model / "compiled" / "bigram_features.npy"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2: len(data) // 2 + 64] = b"\xff" * 64
+    path.write_bytes(bytes(data))
+    # the source files are links to the real ones: the stamp matches, so only the check stands between
+    with pytest.raises(CompileError, match="checksum"):
+        FastPkuseg.load(model, compile_missing=False)

@@ -40,6 +40,59 @@ def compiled_dir(model_dir: Path) -> Path:
     return cache / "cnnews-pipeline" / "wordseg" / key
 
 
+# arrays whose values index the feature weights (-1: no feature): checked before the kernel
+# reads them, so that a damaged table is an error, never a read out of bounds
+FEATURE_INDEX_ARRAYS = ("bigram_features", "word_feature")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verified_arrays(folder: Path, meta: dict) -> dict[str, np.ndarray]:
+    """The tables, memory-mapped (loading is instant and the workers of one machine share the
+    pages), checked against the manifest: names, dtypes, shapes and sizes every time; sha256
+    and index bounds once per state of the files (remembered in verified.json)."""
+    records = meta.get("arrays")
+    if not records:
+        raise CompileError("the manifest records no arrays (tables of an older format)")
+    files = {p.stem: p for p in folder.glob("*.npy")}
+    if set(files) != set(records):
+        raise CompileError(f"tables {sorted(set(records) ^ set(files))} missing or unknown")
+    arrays = {}
+    for name, rec in records.items():
+        arr = np.load(files[name], mmap_mode="r", allow_pickle=False)
+        if arr.dtype.str != rec["dtype"] or list(arr.shape) != rec["shape"] or files[name].stat().st_size != rec["bytes"]:
+            raise CompileError(f"{files[name].name} is not the table that was built (dtype, shape or size)")
+        arrays[name] = arr
+    state = {name: [st.st_size, st.st_mtime_ns, st.st_ino] for name, p in files.items() for st in [p.stat()]}
+    seen = folder / "verified.json"
+    try:
+        if json.loads(seen.read_text()) == state:
+            return arrays
+    except (OSError, ValueError):
+        pass
+    for name, p in files.items():
+        if _sha256(p) != records[name]["sha256"]:
+            raise CompileError(f"{p.name} does not have the checksum it was built with")
+    n_features = int(meta["n_features"])
+    for name in FEATURE_INDEX_ARRAYS:
+        a = arrays[name]
+        if a.size and (int(a.min()) < -1 or int(a.max()) >= n_features):
+            raise CompileError(f"{name}.npy holds feature indices outside [-1, {n_features})")
+    try:
+        tmp = folder / f".verified-{os.getpid()}.json"
+        tmp.write_text(json.dumps(state))
+        os.replace(tmp, seen)
+    except OSError:
+        pass   # a read-only folder: checked again next time
+    return arrays
+
+
 def ensure_compiled(model_dir: Path, *, quiet: bool = False) -> Path:
     """Compile the tables of model_dir unless current ones exist; returns their folder.
     A lock keeps two processes from compiling the same model at once."""
@@ -75,9 +128,17 @@ class FastPkuseg:
         if not (model_dir / "weights.npz").is_file():
             raise CompileError(f"{model_dir}: no weights.npz (not a folder of pkuseg model files)")
         folder = ensure_compiled(model_dir) if compile_missing else compiled_dir(model_dir)
-        meta = json.loads((folder / "manifest.json").read_text())
-        # memory-mapped: loading is instant and workers on one machine share the pages
-        arrays = {p.stem: np.load(p, mmap_mode="r") for p in folder.glob("*.npy")}
+        try:
+            meta = json.loads((folder / "manifest.json").read_text())
+            arrays = verified_arrays(folder, meta)
+        except (OSError, ValueError) as exc:
+            if not compile_missing:
+                raise CompileError(f"{folder}: {exc}") from None
+            # damaged tables (a bad copy, a full disk): build them again, once
+            print(f"the segmenter's tables in {folder} are damaged ({exc}): compiling them again", file=sys.stderr)
+            compile_model(model_dir, folder)
+            meta = json.loads((folder / "manifest.json").read_text())
+            arrays = verified_arrays(folder, meta)
         return cls(Kernel(arrays, meta), UserDictionary(user_words))
 
     def cut(self, txt: str) -> list[str]:

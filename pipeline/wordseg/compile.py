@@ -21,6 +21,7 @@ mixed model's unigram list contains) is word id 1.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -34,7 +35,7 @@ import numpy as np
 
 # Bump when the table layout or the compiler's logic changes: stored tables of another
 # version are rebuilt.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4   # 4: the manifest records each array's dtype, shape, size and sha256
 COMPILED_DIRNAME = "compiled"
 CODE_POINTS = 0x110000
 
@@ -83,6 +84,29 @@ def source_files(model_dir: Path) -> dict[str, Path]:
         features = model_dir / "features.pkl"
     return {"features": features, "weights": model_dir / "weights.npz",
             "default dictionary": default_dictionary_path()}
+
+
+def refuse_unknown_pickle(path: Path) -> None:
+    """A pickle runs code when it is read: read features.pkl only when it is the very file the
+    set-up fetched (its sha256 is known); any other is refused, with the way out."""
+    from ..model import MODEL_FILES, sha256_file
+
+    if sha256_file(path) != MODEL_FILES["features.pkl"]:
+        raise CompileError(
+            f"{path}: refusing to read this features.pkl: a pickle can run code, and this one is not the "
+            f"file the set-up fetched and checked (sha256). Give a model folder with features.msgpack "
+            f"(spacy-pkuseg's format: convert the pickle where you trust it, with spacy_pkuseg's "
+            f"FeatureExtractor.load(folder).save(folder)), or use the model `make run` fetched")
+
+
+def array_record(path: Path) -> dict:
+    """What an array file must be: dtype, shape, bytes and sha256 (checked when loaded)."""
+    arr = np.load(path, mmap_mode="r", allow_pickle=False)
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            h.update(block)
+    return {"dtype": arr.dtype.str, "shape": list(arr.shape), "bytes": path.stat().st_size, "sha256": h.hexdigest()}
 
 
 def file_stamp(path: Path) -> dict:
@@ -218,6 +242,8 @@ def compile_model(model_dir: Path, out_dir: Path, *, progress=None) -> None:
     stamp = source_stamp(model_dir)
 
     say("reading features")
+    if sources["features"].suffix == ".pkl":
+        refuse_unknown_pickle(sources["features"])
     try:
         if sources["features"].suffix == ".pkl":
             with open(sources["features"], "rb") as fh:
@@ -343,6 +369,7 @@ def compile_model(model_dir: Path, out_dir: Path, *, progress=None) -> None:
     try:
         for name, array in arrays.items():
             np.save(staging / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+        meta["arrays"] = {name: array_record(staging / f"{name}.npy") for name in arrays}
         # the manifest is written last: its presence means the folder is complete
         (staging / "manifest.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False))
         if out_dir.exists():
