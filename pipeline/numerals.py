@@ -110,3 +110,13 @@ def parse_number(s: str) -> float | int:
         v = base * mult
         return int(round(v)) if abs(v - round(v)) < 1e-6 else v
     return parse_chinese(s)
+
+
+def parse_int(s: str | None) -> int | None:
+    """parse_number(s) as an int, or None when s is None or no number ("十二" -> 12)."""
+    if s is None:
+        return None
+    try:
+        return int(parse_number(s.strip()))
+    except (NumeralError, ValueError):
+        return None

@@ -30,7 +30,7 @@ from typing import Callable
 import regex
 
 from .fragments import MASTHEAD, MASTHEAD_MAX_CHARS, safe_date
-from .numerals import NUMBER, NumeralError, parse_number
+from .numerals import NUMBER, NumeralError, parse_int, parse_number
 
 FILENAME_DATE = regex.compile(
     r"(?<!\d)((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -68,15 +68,6 @@ def from_filename(source: str) -> dt.date | None:
         return None
 
 
-def _number(s: str | None) -> int | None:
-    if s is None:
-        return None
-    try:
-        return int(parse_number(s.strip()))
-    except (NumeralError, ValueError):
-        return None
-
-
 class PubDateInferrer:
     """find_dates: the date extractor's `find` (text -> mentions with start, fields and part2):
     the page's dates are read with the same patterns as the dates table's."""
@@ -106,7 +97,7 @@ class PubDateInferrer:
         full: list[tuple[int, int, int]] = []           # full dates
         for mn in self.find_dates(text):
             for fields in (mn.fields, mn.part2 or {}):   # a range's two ends
-                y, mo, d = (_number(fields.get(k)) for k in ("y", "m", "d"))
+                y, mo, d = (parse_int(fields.get(k)) for k in ("y", "m", "d"))
                 if y is not None and 1900 <= y <= 2100:
                     (future_years if self._is_future(text, mn.start) else past_years)[y] += 1
                 if mo is not None and d is not None and 1 <= mo <= 12 and 1 <= d <= 31:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import regex
 
 from ..fragments import LUNAR_DAY_PREFIX, LUNAR_TWENTY, WEEKEND, safe_date
-from ..numerals import NumeralError, parse_number
+from ..numerals import parse_int as _int
 from ..rules import compile_patterns, lexicon_alternation
 from ..rules import PATTERNS, RULE_IDS, WORDS, dict_of, integer, mapping, month_day, one_of, pair
 from ..rules import string as _string
@@ -52,15 +52,6 @@ class DateContext:
     pub_year: int | None
     article_date: dt.date | None = None
     previous: dt.date | None = None
-
-
-def _int(s: str | None) -> int | None:
-    if s is None:
-        return None
-    try:
-        return int(parse_number(s.strip()))
-    except (NumeralError, ValueError):
-        return None
 
 
 def _last_day(y: int, m: int) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..model import sha256_file
 from .compile import COMPILED_DIRNAME, CompileError, compile_model, is_current
 from .userdict import UserDictionary
 
@@ -43,14 +44,6 @@ def compiled_dir(model_dir: Path) -> Path:
 # arrays whose values index the feature weights (-1: no feature): checked before the kernel
 # reads them, so that a damaged table is an error, never a read out of bounds
 FEATURE_INDEX_ARRAYS = ("bigram_features", "word_feature")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def verified_arrays(folder: Path, meta: dict) -> dict[str, np.ndarray]:
@@ -77,7 +70,7 @@ def verified_arrays(folder: Path, meta: dict) -> dict[str, np.ndarray]:
     except (OSError, ValueError):
         pass
     for name, p in files.items():
-        if _sha256(p) != records[name]["sha256"]:
+        if sha256_file(p) != records[name]["sha256"]:
             raise CompileError(f"{p.name} does not have the checksum it was built with")
     n_features = int(meta["n_features"])
     for name in FEATURE_INDEX_ARRAYS:

@@ -21,7 +21,6 @@ mixed model's unigram list contains) is word id 1.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -101,12 +100,11 @@ def refuse_unknown_pickle(path: Path) -> None:
 
 def array_record(path: Path) -> dict:
     """What an array file must be: dtype, shape, bytes and sha256 (checked when loaded)."""
+    from ..model import sha256_file
+
     arr = np.load(path, mmap_mode="r", allow_pickle=False)
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            h.update(block)
-    return {"dtype": arr.dtype.str, "shape": list(arr.shape), "bytes": path.stat().st_size, "sha256": h.hexdigest()}
+    return {"dtype": arr.dtype.str, "shape": list(arr.shape), "bytes": path.stat().st_size,
+            "sha256": sha256_file(path)}
 
 
 def file_stamp(path: Path) -> dict:
