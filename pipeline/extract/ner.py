@@ -64,8 +64,23 @@ def gazetteer_names(short_suffixes: tuple[str, ...], ethnic_groups: tuple[str, .
     return frozenset(n for n in names if len(n) >= 2)
 
 
+@lru_cache(maxsize=1)
+def world_names() -> frozenset[str]:
+    """Countries, territories and world regions (美国, 欧洲, 拉丁美洲) and the world's cities
+    that name time zones (纽约, 圣保罗), in Chinese, from Babel's CLDR data: places beyond
+    China's administrative divisions that the statistical model rightly tags."""
+    from babel import Locale
+
+    zh = Locale("zh")
+    names = set(zh.territories.values())
+    names |= {zone["city"] for zone in zh.time_zones.values() if zone.get("city")}
+    return frozenset(n for n in names if len(n) >= 2 and HAN.fullmatch(n))
+
+
 # patterns used per word: compiled once (the regex module's cache lookup costs more than the match)
 HAN = regex.compile(r"\p{Han}+")
+# a transliterated name: parts joined by a middle dot (阿卜杜拉·阿巴斯, 努尔·白克力)
+TRANSLITERATED = regex.compile(r"\p{Han}{1,8}(?:[·•・]\p{Han}{1,8})+")
 HAN_OR_DIGITS = regex.compile(r"[\p{Han}\d]+")
 COUNT_WORD = regex.compile(rf"[{COUNT_CHARS}]+")   # 三五二, 203: a number as a word
 PUNCT_SPACE_DIGIT = regex.compile(r"[\p{P}\s\d]")
@@ -109,6 +124,9 @@ class RuleCorrector:
         self.min_loc = lex["min_loc_chars"][0]
         self.surnames = surnames
         self.compound = compound_surnames
+        self.world = world_names()
+        # a place name right before one of these qualifies a noun, it names no place (中国特色)
+        self.adjectival_after = tuple(lex["adjectival_after"])
         self.gazetteer = gazetteer_names(tuple(lex["gazetteer_short_suffix"]), tuple(lex["region_ethnic_group"]))
         self.gazetteer_longest = max(map(len, self.gazetteer), default=0)
         self.gazetteer_heads = frozenset(name[:2] for name in self.gazetteer)   # names have >= 2 chars
@@ -117,6 +135,8 @@ class RuleCorrector:
     # ---- what may be a name ---------------------------------------------------------------
     def person_ok(self, text: str, s: int, e: int) -> bool:
         name = text[s:e]
+        if TRANSLITERATED.fullmatch(name):
+            return not name.endswith(self.person_reject)   # 阿卜杜拉·阿巴斯: a foreign or minority name
         if not 2 <= len(name) <= 4 or not HAN.fullmatch(name):
             return False
         if name.endswith(self.person_reject) or name[-1] in self.place_end_char:
@@ -145,7 +165,7 @@ class RuleCorrector:
             head, tail = name[:k], name[k:]
             if tail in self.place_generic and (len(head) == 1 or head in self.place_generic):
                 return False  # 老楼院, 分园区, 城区街道
-        if name in self.gazetteer:
+        if name in self.gazetteer or name in self.world:
             return True
         return any(name.endswith(suf) and len(name) > len(suf) for suf in self.place_suffix)
 
@@ -179,7 +199,9 @@ class RuleCorrector:
                     spans.append(NerSpan(s, e + 1, "LOC", "rule", "ner.person_as_place"))  # 马家 + 垒
             elif tag in ("LOC", "ORG"):
                 # a verb the model took into a name is cut off: 联合|县教育局
-                lead = next((w for w in self.reject_start if name.startswith(w) and len(name) > len(w) + 1), None)
+                # (only when what is left has a name's evidence: 联合国安理会 keeps its 联合)
+                lead = next((w for w in self.reject_start if name.startswith(w) and len(name) > len(w) + 1
+                             and (self.org_ok(name[len(w):]) or self.loc_ok(name[len(w):]))), None)
                 if lead:
                     s += len(lead)
                     name = text[s:e]
@@ -202,7 +224,7 @@ class RuleCorrector:
                     continue
                 if tag == "ORG" and self.org_ok(name):
                     spans += self._split_org(text, s, e, "ner.lac_org", "lac")
-                elif self.loc_ok(name):
+                elif self.loc_ok(name) and not text.startswith(self.adjectival_after, e):
                     spans += self._split_places(text, s, e, "lac", "ner.lac_loc")
                 elif self.org_ok(name):
                     spans.append(NerSpan(s, e, "ORG", "lac", "ner.lac_loc_as_org"))
@@ -214,7 +236,8 @@ class RuleCorrector:
         bset = set(bounds)
         for a, b in self._gazetteer_matches(text):
             # a gazetteer name counts only as whole words of the segmenter (包头 in 包头菜 is not)
-            if (not bset or (a in bset and b in bset)) and self.loc_ok(text[a:b]):
+            if (not bset or (a in bset and b in bset)) and self.loc_ok(text[a:b]) \
+                    and not text.startswith(self.adjectival_after, b):
                 spans.append(NerSpan(a, b, "LOC", "gazetteer", "ner.gazetteer"))
         return spans
 
@@ -353,6 +376,7 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "token_place_suffix", "road_suffix", "false_place_end", "org_suffix", "place_suffix",
                 "person_reject_end", "not_entity", "place_generic", "numbered_place_word", "admin_suffix",
                 "place_end_char", "person_cue", "gazetteer_short_suffix", "place_party_organ", "session_word",
+                "adjectival_after",
                 "committee_word", "measure_word", "determiner", "org_determiner", "company_suffix", "grassroots_unit",
                 "works_end", "region_ethnic_group")
 
