@@ -227,6 +227,17 @@ def _segments(pars: list[_Par]) -> list[_Segment]:
 class ArticleSplitter:
     def __init__(self, rules: dict):
         self.grammar = BylineGrammar(rules)
+        agencies = "|".join(regex.escape(w) for w in sorted(rules["dateline_agencies"], key=len, reverse=True))
+        marks = "|".join(regex.escape(w) for w in sorted(rules["dateline_marks"], key=len, reverse=True))
+        # 本报讯 / 又讯, or an agency, a place and a date: 新华社北京3月11日电, 本报巴黎5月25日电
+        self.dateline_re = regex.compile(
+            rf"(?:{agencies})(?:(?:{marks})|\p{{Han}}{{1,8}}?\d{{1,2}}月\d{{1,2}}日(?:{marks}))")
+
+    def dateline_end(self, text: str, start: int, end: int) -> int:
+        """Where a dateline that opens text[start:end] ends (start if none): the dateline is
+        a sentence of its own, so that no name runs into it (又讯广东… is no organisation)."""
+        m = self.dateline_re.match(text, start, end)
+        return m.end() if m and m.end() < end else start
 
     def split(self, norm: NormText, raw: str) -> list[Article]:
         pars = [_classify(norm, raw, i, self.grammar) for i in range(len(norm.paragraphs))]

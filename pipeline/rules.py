@@ -266,8 +266,11 @@ CORE_SPECS: dict[str, Check] = {
         "name_trailer": WORDS,
         "paper_suffix": WORDS,
         "block_openers": WORDS,
+        "dateline_agencies": WORDS,
+        "dateline_marks": WORDS,
     }, required=("news_openers", "box_markers", "roles", "text_and_photo", "photo_credit",
-                 "section_labels", "kicker_suffixes", "name_trailer", "paper_suffix", "block_openers")),
+                 "section_labels", "kicker_suffixes", "name_trailer", "paper_suffix", "block_openers",
+                 "dateline_agencies", "dateline_marks")),
     "pubdate.yml": mapping({
         "events": list_of(mapping({
             "name": string(),

@@ -245,7 +245,8 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
             start = p.start
             if a.body_start is not None and p.start < a.body_start < p.end:
                 start = a.body_start  # skip the "本报讯（记者 X）" ahead of the body
-            pieces, cut = cap_sentences(norm.text, split_sentences(norm.text, start, p.end))
+            pieces, cut = cap_sentences(norm.text, _without_datelines(ctx, norm.text,
+                                                                     split_sentences(norm.text, start, p.end)))
             n_cut += cut
             spans += [(article_id, s, e) for s, e in pieces]
     spans.sort(key=lambda t: (t[1], t[2]))
@@ -276,6 +277,15 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
     return PreparedDocument(doc, out, norm.text, sentences, arts, pub.date, pub.year)
 
 
+def _without_datelines(ctx: Context, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans with an opening dateline made a sentence of its own."""
+    out = []
+    for s, e in spans:
+        cut = ctx.splitter.dateline_end(text, s, e)
+        out += [(s, cut), (cut, e)] if cut > s else [(s, e)]
+    return out
+
+
 def finish_document(p: PreparedDocument, ctx: Context) -> dict[str, list[dict]]:
     doc = DocumentContext(p.doc.doc_id, p.text, p.pub_date, p.pub_year, p.sentences, p.articles)
     p.rows.update(_stage(ctx, "extract", ctx.extraction.extract, doc))
@@ -290,15 +300,17 @@ def _warning(doc: RawDocument, stage: str, message: str) -> dict:
 
 
 def extract_text(ctx: Context, text: str, pub_date: dt.date | None = None) -> dict[str, list[dict]]:
-    """The extraction stage alone on a text taken as one sentence of one article, as given (no
-    layout repair, so offsets index the text itself): for sentence-level sets such as People's
-    Daily, and for the extractors' cases. Rows by table."""
-    sdoc = next(ctx.segmenter.docs([text]))
-    bounds = sorted({t.idx for t in sdoc} | {t.idx + len(t.text) for t in sdoc})
-    doc = DocumentContext("x", text, pub_date, pub_date.year if pub_date else None,
-                          [Sentence("x-s0000", "x-a000", 0, len(text), text, bounds)],
+    """The extraction stage alone on a text taken as one sentence of one article (an opening
+    dateline aside), as given (no layout repair, so offsets index the text itself): for
+    sentence-level sets such as People's Daily, and for the extractors' cases. Rows by table."""
+    spans = _without_datelines(ctx, text, [(0, len(text))])
+    sentences = []
+    for k, ((s, e), sdoc) in enumerate(zip(spans, ctx.segmenter.docs([text[s:e] for s, e in spans]))):
+        bounds = sorted({t.idx for t in sdoc} | {t.idx + len(t.text) for t in sdoc})
+        sentences.append(Sentence(f"x-s{k:04d}", "x-a000", s, e, text[s:e], bounds))
+    doc = DocumentContext("x", text, pub_date, pub_date.year if pub_date else None, sentences,
                           [Article("x-a000", 0, len(text))])
-    ctx.extraction.prepare([text])
+    ctx.extraction.prepare([s.text for s in sentences])
     try:
         return ctx.extraction.extract(doc)
     finally:

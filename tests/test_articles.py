@@ -124,3 +124,12 @@ def test_masthead_lines_are_no_articles(splitter):
     raw = "金水日报\n\n2023年3月7日 星期二\n\n区城管执法局 精心精细增绿护绿\n\n本报讯(记者 张建国)秋季天气转凉。\n"
     arts = split(splitter, raw)
     assert [(a.kind, a.headline) for a in arts] == [("news", "区城管执法局 精心精细增绿护绿")]
+
+
+def test_datelines_are_cut_off_as_sentences_of_their_own(splitter):
+    for text, dateline in (("新华社北京3月11日电国务院召开常务会议。", "新华社北京3月11日电"),
+                           ("本报讯全县今年新建道路12公里。", "本报讯"), ("又讯某公司捐款。", "又讯"),
+                           ("本报巴黎5月25日电记者报道：", "本报巴黎5月25日电")):
+        assert text[:splitter.dateline_end(text, 0, len(text))] == dateline
+    for text in ("本报记者张三电话采访了他。", "新华社记者报道。", "本报讯"):
+        assert splitter.dateline_end(text, 0, len(text)) == 0
