@@ -91,5 +91,5 @@ def test_a_killed_run_leaves_the_previous_tables_and_the_next_run_completes(tmp_
     assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before
     again = run_cli("run", SEEDS, "--out", out, "--quiet")
     assert again.returncode == 0, again.stderr
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.glob(".pipeline-staging-*")) and not (out / ".pipeline.lock").exists()
     assert {p.name: p.read_bytes() for p in out.glob("*.parquet")} == before
