@@ -88,6 +88,8 @@ class MoneyExtractor:
                 amount = self._value(g.get("num"), g.get("scale"))
             elif kind == "list_item":
                 amount = self._value(g.get("num"), g.get("scale") or g.get("lscale"))
+            elif kind == "bare_amount":   # 投资85亿: money without 元
+                amount = self._value(g.get("num"), g.get("scale"))
             elif kind == "scale_only":
                 amount = float(self.lex["scale"][g["scale"]])
             elif kind == "range":
@@ -130,15 +132,16 @@ class Money(Extractor):
             "currency": dict_of(_string()), "scale": dict_of(number),
             "qualifier_before": WORDS, "qualifier_after": WORDS, "approx": WORDS,
             "per_unit": WORDS, "per_verb": WORDS, "range_sep": WORDS, "list_sep": WORDS, "per_word": WORDS,
+            "investment_verb": WORDS, "not_money_after": WORDS, "bare_scale": WORDS,
         }, required=("currency", "scale", "qualifier_before", "qualifier_after", "approx",
                      "per_unit", "per_verb", "range_sep", "list_sep", "per_word")),
         "patterns": PATTERNS,
         "limits": mapping({"max_amount": number}),
         "rule_ids": RULE_IDS,
     }, required=("lexicons", "patterns"))
-    pattern_values = ("amount", "range", "list_item", "scale_only")
+    pattern_values = ("amount", "range", "list_item", "scale_only", "bare_amount")
     pattern_groups = {"amount": ("num", "cur"), "range": ("num", "num2", "cur"), "list_item": ("num", "cur"),
-                      "scale_only": ("scale", "cur")}
+                      "scale_only": ("scale", "cur"), "bare_amount": ("num", "scale")}
     table = MONEY_TABLE
     labels = ("MONEY",)
 
