@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import regex
 
 from .normalize import SENTENCE_END, NormText, Paragraph
-from .fragments import MASTHEAD, MASTHEAD_MAX_CHARS, OPENING_MONTH_DAY, PAGE
+from .fragments import ARABIC_MONTH_DAY, MASTHEAD, MASTHEAD_MAX_CHARS, OPENING_MONTH_DAY, PAGE
 
 HEADING_MAX_CHARS = 40
 KICKER_MAX_CHARS = 8          # "金水区", "区医保局": a label right above the headline
@@ -231,7 +231,7 @@ class ArticleSplitter:
         marks = "|".join(regex.escape(w) for w in sorted(rules["dateline_marks"], key=len, reverse=True))
         # 本报讯 / 又讯, or an agency, a place and a date: 新华社北京3月11日电, 本报巴黎5月25日电
         self.dateline_re = regex.compile(
-            rf"(?:{agencies})(?:(?:{marks})|\p{{Han}}{{1,8}}?\d{{1,2}}月\d{{1,2}}日(?:{marks}))")
+            rf"(?:{agencies})(?:(?:{marks})|\p{{Han}}{{1,8}}?{ARABIC_MONTH_DAY}(?:{marks}))")
 
     def dateline_end(self, text: str, start: int, end: int) -> int:
         """Where a dateline that opens text[start:end] ends (start if none): the dateline is

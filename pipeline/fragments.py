@@ -35,6 +35,8 @@ YEAR = r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}|两千零?[一
 MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 DAY = r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九]"
 # (dates in running text are read by the dates extractor, rules/dates.yml, and by nothing else)
+# a month and day in Arabic digits, as datelines write them: "3月11日"
+ARABIC_MONTH_DAY = r"\d{1,2}月\d{1,2}日"
 # a text that opens with a month and day: "3月4日" (a dateline, not a name or a headline)
 OPENING_MONTH_DAY = regex.compile(r"^\d{1,2}月\d{1,2}日")
 # "3月4日，" / "2月25日上午," at the start of a block opens a news paragraph
