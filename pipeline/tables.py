@@ -304,5 +304,11 @@ def write_tables(out_dir: Path, tables: dict[str, list[pa.Table] | pa.Table],
 
 
 def read_table(out_dir: Path, name: str) -> pd.DataFrame:
-    """A table as a pandas DataFrame, with the declared Arrow types."""
-    return pq.read_table(Path(out_dir) / f"{name}.parquet", schema=TABLES[name].schema).to_pandas()
+    """A table of the last complete run as a pandas DataFrame, with the declared Arrow types.
+    The manifest is read first: a table that is not the one the last complete run wrote (a
+    run stopped while moving its tables, a file replaced by hand) raises OutputError."""
+    folder = OutputFolder(out_dir)
+    why = folder.unusable([name])
+    if why is not None:
+        raise OutputError(f"{name}: {why}")
+    return pq.read_table(folder.table_path(name), schema=TABLES[name].schema).to_pandas()

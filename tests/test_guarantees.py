@@ -320,3 +320,18 @@ def test_damaged_compiled_tables_are_detected_before_the_kernel_reads_them(tmp_p
     # the source files are links to the real ones: the stamp matches, so only the check stands between
     with pytest.raises(CompileError, match="checksum"):
         FastPkuseg.load(model, compile_missing=False)
+
+
+def test_read_table_reads_the_manifest_first(tmp_path):
+    import json
+
+    import pytest
+
+    from pipeline.tables import OutputError, read_table
+    pages, out = _pages(tmp_path, 1), tmp_path / "out"
+    assert _run(pages, out).returncode == 0
+    assert len(read_table(out, "documents")) == 1
+    manifest = json.loads((out / ".pipeline-tables.json").read_text(encoding="utf-8"))
+    (out / ".pipeline-tables.json").write_text(json.dumps({**manifest, "complete": False}), encoding="utf-8")
+    with pytest.raises(OutputError, match="stopped while moving"):
+        read_table(out, "documents")
