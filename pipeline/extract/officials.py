@@ -26,6 +26,9 @@ from .base import ArticleContext, Extractor, Mention, Sentence
 # characters that end an organisation going backwards (besides org_stop words)
 ORG_BREAK = set("，,。；;：:！？!?“”\"《》、 \n…—")
 NAME_RE = regex.compile(r"\p{Han}{2,4}")
+HAN_CHAR = regex.compile(r"\p{Han}")
+# the start of a transliterated name: parts joined by a middle dot (吉尔拉·衣沙木丁, 努尔·白克力)
+TRANSLITERATED_HEAD = regex.compile(r"\p{Han}{1,8}(?:[·•・]\p{Han}{1,8})*[·•・]")
 # tags of the statistical tagger under which a word may be a person's name
 NAME_TAGS = {"PER", "nr", "nz", "ORG", "n"}
 
@@ -91,6 +94,9 @@ class OfficialExtractor:
                     tags: dict[tuple[int, int], str]) -> tuple[int, int] | None:
         """A person's name starting at pos, ending on a token boundary, and not a word the
         tagger (when one ran) reads as something else ("区长|江边调研": 江边 is a place word)."""
+        dotted = self._transliterated(text, pos, bounds)
+        if dotted is not None:
+            return dotted   # 吉尔拉·衣沙木丁: a transliterated name needs no Chinese surname
         best = None
         for length in (3, 2, 4):
             end = pos + length
@@ -114,6 +120,19 @@ class OfficialExtractor:
             best = (pos, end)
             break
         return best
+
+    def _transliterated(self, text: str, pos: int, bounds: set[int]) -> tuple[int, int] | None:
+        """A dotted name at pos: its last part ends at the first word boundary that a stop
+        word, punctuation or the end of the text follows ("吉尔拉·衣沙木丁|出席")."""
+        head = TRANSLITERATED_HEAD.match(text, pos)
+        if head is None:
+            return None
+        for end in range(head.end() + 1, min(head.end() + 8, len(text)) + 1):
+            if end == len(text) or not HAN_CHAR.match(text, end):
+                return (pos, end) if end > head.end() else None
+            if end in bounds and any(text.startswith(w, end) for w in self.name_stop_long):
+                return pos, end
+        return None
 
     def _has_stop_word(self, cand: str, pos: int, bounds: set[int]) -> bool:
         # a name never holds a whole stop word token: "张伟说" is 陈伟 + 说
@@ -205,7 +224,8 @@ class OfficialExtractor:
                     text.endswith(w, 0, k) and (k - len(w)) in bounds for w in self.org_stop)
                 if (alone and k in bounds and NAME_RE.fullmatch(cand) and self._is_surnamed(cand)
                         and not cand.endswith(self.org_suffix) and not self._has_stop_word(cand, k, bounds)
-                        and (k, t.pos_start) not in used_names):
+                        and (k, t.pos_start) not in used_names
+                        and tags.get((k, t.pos_start), "PER") in NAME_TAGS):   # 南京|市长: a place
                     t2 = _Title(t.pos_start, t.pos_start, t.end, t.title, None, t.noun_start)
                     out.append(self._official(text, t2, (k, t.pos_start), known_orgs, "title.name_before"))
                     break
