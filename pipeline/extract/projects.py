@@ -26,6 +26,7 @@ from ..schemas import ARTICLE_ID, DOC_ID, END, SENTENCE_ID, START, f, table_spec
 from .base import ArticleContext, DocumentContext, Extractor, Mention, Sentence
 
 PHASE_AT = regex.compile(rf"^{PHASE}")
+PHASE_ONLY = regex.compile(PHASE)
 NUMERIC = regex.compile(rf"^[{NUMERIC_WORD_CHARS}]+$")
 PAREN_THEN = regex.compile(r"[（(][^（）()]{1,20}[）)]")
 NAME_BREAK = set("，,。；;！？!?、：:《》 \n…—")
@@ -126,8 +127,9 @@ class ProjectExtractor:
         inner = [b for b in bounds if start < b < name_end]
         cuts = [start] + inner + [name_end]
         words = [text[a:b] for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
-        return all(w in self.generic or NUMERIC.match(w) or regex.fullmatch(r"[“”\"（）()]+", w)
-                   for w in words)
+        # a phase alone (一期项目, 三期工程) names no project either
+        return PHASE_ONLY.fullmatch(text, start, name_end) is not None or all(
+            w in self.generic or NUMERIC.match(w) or regex.fullmatch(r"[“”\"（）()]+", w) for w in words)
 
     def find(self, text: str, bounds: list[int], amounts: list[Amount] | None = None,
              last_project: "Project | None" = None, areas: list[Area] | None = None) -> list[Project]:
