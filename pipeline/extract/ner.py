@@ -108,6 +108,8 @@ class RuleCorrector:
             rf"^(?:[{COUNT_WORD_CHARS}]+[{''.join(map(regex.escape, lex['measure_word']))}])"
             rf"|^[{''.join(map(regex.escape, lex['determiner']))}]")
         self.org_determiner = tuple(lex["org_determiner"])
+        self.false_org_end = tuple(lex["false_org_end"])
+        self.cut_organ = tuple(lex["cut_organ"])
         # "(河南)养老服务有限公司": a bracketed region and the rest of a company name
         self.company_tail = regex.compile(rf"[（(]\p{{Han}}{{2,4}}[）)]\p{{Han}}{{0,16}}?"
                                           rf"(?:{lexicon_alternation(lex['company_suffix'])})")
@@ -178,6 +180,11 @@ class RuleCorrector:
             return False  # 纺织厂家属院 is where people live: a place
         if name.endswith(self.party_cell):
             return False  # 县财政局党组, 金桥社区党支部
+        if name.endswith(self.false_org_end):
+            return False  # 从严治党, 管党治党: slogans about the party, no party
+        cut = next((w for w in self.cut_organ if name.endswith(w)), None)
+        if cut and name[:-len(cut)].endswith(self.place_suffix):
+            return False  # 东风街道党|工委: a place and the cut start of its organ
         # a kind of place and its organ name no particular body: 街道党工委, 社区党支部
         suffix = next(suf for suf in self.org_suffix if name.endswith(suf))
         return name[: -len(suffix)] not in self.place_generic
@@ -378,7 +385,7 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "place_end_char", "person_cue", "gazetteer_short_suffix", "place_party_organ", "session_word",
                 "adjectival_after",
                 "committee_word", "measure_word", "determiner", "org_determiner", "company_suffix", "grassroots_unit",
-                "works_end", "region_ethnic_group")
+                "works_end", "region_ethnic_group", "false_org_end", "cut_organ")
 
 
 class Ner(Extractor):
