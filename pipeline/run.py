@@ -37,7 +37,6 @@ from tqdm import tqdm
 
 from . import __version__
 from .articles import ArticleSplitter
-from .extract.dates import DateExtractor
 from .ingest import IngestError, InputError, RawDocument, read_inputs
 from .mentions import Article, DocumentContext, Extraction, Sentence
 from .normalize import NORMALIZER_VERSION, normalize
@@ -92,11 +91,13 @@ class Context:
     def from_config(cls, config: Config) -> "Context":
         t0 = time.perf_counter()
         rules = load_rules(config.rules_dir)
+        extraction = Extraction.from_rules(rules, config.ner_mode)
         ctx = cls(rules=rules,
                   segmenter=Segmenter.load(config.model_dir, rules["segment"]["user_dict"], config.segmenter),
                   splitter=ArticleSplitter(rules["articles"]),
-                  inferrer=PubDateInferrer(rules["pubdate"], DateExtractor(rules["dates"]).find),
-                  extraction=Extraction.from_rules(rules, config.ner_mode),
+                  # the publication date reads the page with the dates extractor's own patterns
+                  inferrer=PubDateInferrer(rules["pubdate"], extraction.by_name["dates"].dates.find),
+                  extraction=extraction,
                   manifest=load_manifest(config.manifest) if config.manifest else None,
                   with_tokens=config.with_tokens, page_seconds=config.page_seconds, ner_mode=config.ner_mode)
         ctx.load_seconds = time.perf_counter() - t0

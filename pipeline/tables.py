@@ -86,19 +86,23 @@ class OutputFolder:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock_token: str | None = None
+        self._manifest: dict | None = None   # read once; every write replaces it
 
     # ---- the manifest of the last run ------------------------------------------------------
     def manifest(self) -> dict:
-        try:
-            data = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError):
-            return {}
+        if self._manifest is None:
+            try:
+                data = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+                self._manifest = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._manifest = {}
+        return self._manifest
 
     def _write_manifest(self, data: dict) -> None:
         tmp = self.path / f"{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
         _fsync_write(tmp, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
         os.replace(tmp, self.path / MANIFEST)
+        self._manifest = data
 
     def owned(self) -> set[str]:
         """Paths (relative to the folder) this pipeline wrote."""
@@ -153,6 +157,7 @@ class OutputFolder:
         else:
             raise OutputError(f"--out {self.path}: could not take the lock {lock}")
         self._lock_token = me["token"]
+        self._manifest = None   # read again now that no other run can write it
         try:
             self._remove_dead_staging()
             yield self
