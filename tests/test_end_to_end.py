@@ -317,3 +317,20 @@ def test_evaluate_prints_one_table_for_seeds_gold_dev_and_peoples_daily(tmp_path
 def test_evaluate_says_what_is_missing(tmp_path):
     proc = run_cli("evaluate", "--shared", tmp_path)
     assert proc.returncode == 2 and "not found" in proc.stderr
+
+
+PEOPLES_DAILY_DEV = ROOT.parent / "shared" / "bench" / "ner_peoplesdaily_dev.jsonl"
+
+
+@pytest.mark.skipif(not PEOPLES_DAILY_DEV.exists(), reason="shared/bench not beside the project")
+def test_rules_never_make_the_model_worse_on_peoples_daily():
+    """The rules correct the statistical model, they do not gate it: on People's Daily dev the
+    combined F1 is at least the model's alone for each of PERSON, ORG and LOC."""
+    from pipeline.run import Context
+    from pipeline.score_ner import read_gold, score
+
+    gold = read_gold(PEOPLES_DAILY_DEV)
+    model = score(Context.create(ner_mode="model"), gold)
+    combined = score(Context.create(ner_mode="combined"), gold)
+    for label in ("PERSON", "ORG", "LOC", "ALL"):
+        assert combined[label][2] >= model[label][2], (label, model[label], combined[label])

