@@ -36,7 +36,7 @@ def ex(rules):
         "officials": OfficialExtractor(rules["titles"]), "projects": ProjectExtractor(rules["projects"]),
         "articles": ArticleSplitter(rules["articles"]), "pubdate": PubDateInferrer(rules["pubdate"], DateExtractor(rules["dates"]).find),
         "lac": StatisticalNER(),
-        "ner": RuleCorrector(rules["ner"], set(lex["surname"]), set(lex["compound_surname"])),
+        "ner": RuleCorrector(rules["ner"], tuple(lex["position"])),
     }
 
 

