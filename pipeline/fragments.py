@@ -28,6 +28,8 @@ COUNT_WORD_CHARS = r"\d一二三四五六七八九十百千两几多"
 NUMERIC_WORD_CHARS = r"\d.一二三四五六七八九十百千万亿两〇零个多余第年月日元%"
 # a numeral that names a phase: 二期, 3期
 PHASE = r"(?:[一二三四五六七八九十\d]+期)+"
+# the generic head of a project's name, dropped when names are compared (X项目 = X)
+PROJECT_WORD = "项目"
 ORDINAL = rf"第[〇零一二三四五六七八九十百千\d]+"      # 第十二 (届)
 
 # ---- dates ----------------------------------------------------------------------------------

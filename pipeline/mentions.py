@@ -110,7 +110,9 @@ class Extraction:
             e = self.by_name[m.extractor]
             if e.table is not None:
                 table = rows[e.table.name]
-                table.append(e.row(m, entity_id, len(table), doc_id))
+                row = e.row(m, entity_id, len(table), doc_id)
+                if row is not None:   # None: the mention is folded into another row
+                    table.append(row)
         return rows
 
     def extract(self, doc: DocumentContext) -> dict[str, list[dict]]:

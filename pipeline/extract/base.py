@@ -153,9 +153,10 @@ class Extractor:
     def link(self, doc: DocumentContext, kept: list[Mention]) -> None:
         """After the overlap policy: kept is every mention that stays."""
 
-    def row(self, m: Mention, entity_id: str, index: int, doc_id: str) -> dict:
+    def row(self, m: Mention, entity_id: str, index: int, doc_id: str) -> dict | None:
         """The row of self.table for mention m (entity_id: its row of entities; index: rows of
-        this table so far in the document)."""
+        this table so far in the document), or None when m is folded into another mention's
+        row (a project's alias)."""
         return {"entity_id": entity_id, "doc_id": doc_id, "article_id": m.article_id,
                 "sentence_id": m.sentence_id, "start": m.start, "end": m.end, "text": m.text,
                 **m.value, "rule": m.rule}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import regex
 
-from ..fragments import CLAUSE_BREAK, DAY_MONTH_OR_YEAR, NUMERIC_WORD_CHARS, OPENING_MONTH_DAY, PHASE
+from ..fragments import CLAUSE_BREAK, COUNT_WORD_CHARS, DAY_MONTH_OR_YEAR, NUMERIC_WORD_CHARS, OPENING_MONTH_DAY, PHASE, PROJECT_WORD
 from ..rules import RULE_IDS, WORDS, dict_of, lexicon_alternation, mapping
 from ..rules import string as _string
 from ..schemas import ARTICLE_ID, DOC_ID, END, SENTENCE_ID, START, f, table_spec
@@ -86,9 +86,17 @@ class ProjectExtractor:
         self.function_words = set(lex["function_word"])
         self.tail_suffix = tuple(lex["tail_suffix"])
         self.measure_word = set(lex["measure_word"])
+        # a number and a measure word right after the head count projects of a kind (…项目17个)
+        self.count_after = regex.compile(rf"[{COUNT_WORD_CHARS}]+(?:{lexicon_alternation(lex['measure_word'])})")
         self.anaphor = tuple(lex["anaphor"])
         self.subject_word = tuple(lex["subject_word"])
         self.attributive_re = regex.compile(rf"\s*(?:{lexicon_alternation(lex['attributive'])})")
+        self.name_never_starts = set(lex["name_never_starts_pos"])
+        self.name_never_ends = set(lex["name_never_ends_pos"])
+        self.name_never_holds = set(lex["name_never_holds_pos"])
+        self.place_word_end = tuple(lex["place_word_end"])
+        self.head_modifies = tuple(lex["head_modifies"])
+        self._blocked = bytearray()
 
     def _tokens_back(self, text: str, end: int, bounds: list[int]) -> int:
         """Start of a project name ending at `end`: back over whole tokens until a stop."""
@@ -97,7 +105,7 @@ class ProjectExtractor:
         for k in range(len(starts) - 1, -1, -1):
             b = starts[k]
             tok = text[b:start]
-            if not tok or any(c in NAME_BREAK for c in tok):
+            if not tok or any(c in NAME_BREAK for c in tok) or any(self._blocked[b:start]):
                 break
             if tok in self.stop and not (start == end and tok in self.tail and text.startswith(self.tail_suffix, end)):
                 # a one-character stop between one-character pieces is a word the segmenter
@@ -128,15 +136,25 @@ class ProjectExtractor:
         cuts = [start] + inner + [name_end]
         words = [text[a:b] for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
         # a phase alone (一期项目, 三期工程) names no project either
+        # a place and generic words name no project either (河北省重点项目, 乌鲁木齐市重点工程)
         return PHASE_ONLY.fullmatch(text, start, name_end) is not None or all(
-            w in self.generic or NUMERIC.match(w) or regex.fullmatch(r"[“”\"（）()]+", w) for w in words)
+            w in self.generic or NUMERIC.match(w) or regex.fullmatch(r"[“”\"（）()]+", w)
+            or len(w) >= 3 and w.endswith(self.place_word_end) for w in words)
 
     def find(self, text: str, bounds: list[int], amounts: list[Amount] | None = None,
-             last_project: "Project | None" = None, areas: list[Area] | None = None) -> list[Project]:
+             last_project: "Project | None" = None, areas: list[Area] | None = None,
+             words: list[tuple[int, int, str]] | None = None,
+             blocked: list[tuple[int, int]] | None = None) -> list[Project]:
         """Projects of one sentence. `bounds`: token start offsets; `amounts`: the sentence's
         money mentions; `areas`: its areas; `last_project`: the article's project named
-        before this sentence."""
+        before this sentence; `words`: the tagger's words and parts of speech; `blocked`:
+        spans no name reaches into (dates, amounts)."""
         bset = sorted(set(bounds) | {len(text)})
+        self._blocked = bytearray(len(text) + 1)
+        for a, b in blocked or ():
+            self._blocked[a:b] = b"\x01" * (b - a)
+        tag_ending = {b: (a, tag) for a, b, tag in words or ()}
+        tag_starting = {a: (b, tag) for a, b, tag in words or ()}
         out: list[Project] = []
         taken_until = 0
         for m in self.suffix_re.finditer(text):
@@ -159,6 +177,33 @@ class ProjectExtractor:
             if start < taken_until:
                 start = taken_until
             core_end = self._name_core_end(text, m.start())
+            # a name is a noun phrase: it starts after the function words and times the walk
+            # back took in (向|乌鲁木齐…, 昨天|…), and the words before its head are more than a
+            # verb, adverb or preposition of the clause (不知道|项目, 保证|工程质量)
+            previous = None
+            for a, b, tag in words or ():
+                # (after a one-character piece, 在 is the rest of a word the tagger split: 泛|在)
+                if start <= a and b < core_end and tag in self.name_never_holds \
+                        and (previous is None or previous[1] - previous[0] >= 2):
+                    start = b   # 世行向|乌鲁木齐…, 工业企业一律|特色工业园区, 前景好的|壁挂炉
+                elif start == a and b < core_end and tag == "v" and previous and previous[2] == "d":
+                    start = b   # 一律进入|特色工业园区: the verb after the adverb
+                previous = (a, b, tag)
+            while start in tag_starting and tag_starting[start][1] in self.name_never_starts \
+                    and tag_starting[start][0] < core_end:
+                start = tag_starting[start][0]
+            last = tag_ending.get(core_end)
+            if last and last[0] <= start and last[1] in self.name_never_ends and text[last[0]:core_end] not in self.tail:
+                # the words before the head are one function word, or one verb after another
+                # function word or verb (也不|知道|项目, 在|保证|工程); after a list's comma a verb
+                # names the trade (、织布|产业园)
+                before = tag_ending.get(last[0])
+                if last[1] != "v" or (before and before[1] in self.name_never_ends):
+                    continue
+            if text.startswith(self.head_modifies, end):
+                continue   # 项目|负责人, 工程|质量: the head word qualifies a noun, it ends no name
+            if self.count_after.match(text, end):
+                continue   # 新签合同项目17个: a count of projects of a kind
             if core_end - start < 2 or self._is_generic(text, start, core_end, bset):
                 continue
             name = text[start:end]
@@ -228,12 +273,16 @@ PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated fo
     f("area_m2", pa.float64(), "the area in square metres (the measures extractor's si_value)"),
     f("status", pa.string(), "signed | started | under_construction | topped_out | completed | in_operation"),
     f("location", pa.string(), "place stated for it in its sentence (位于X, 在X建设)"),
+    f("aliases", pa.list_(pa.string()), "the other names the document gives it (a headline's short form, "
+      "抚吉高速 for 抚州至吉安高速公路), each a PROJECT row of entities too", False),
+    f("n_mentions", pa.int32(), "how many times the document names it, aliases included", False),
     f("rule", pa.string(), "id of the rule that found it", False),
 ], ("project_id",))
 
 
 PROJECT_GRAMMAR = ("investment_cue_tail", "amount_verb", "area_verb", "function_word", "tail_suffix",
-                   "measure_word", "anaphor", "subject_word", "attributive")
+                   "measure_word", "anaphor", "subject_word", "attributive", "name_never_starts_pos",
+                   "name_never_ends_pos", "name_never_holds_pos", "head_modifies", "place_word_end")
 
 
 class Projects(Extractor):
@@ -253,7 +302,7 @@ class Projects(Extractor):
     }, required=("lexicons",))
     table = PROJECTS_TABLE
     labels = ("PROJECT",)
-    requires = ("MONEY", "MEASURE")
+    requires = ("MONEY", "MEASURE", "DATE", "pos_tags")
     rule_ids = ("project.suffix",)
 
     def __init__(self, rules, options=None):
@@ -270,7 +319,9 @@ class Projects(Extractor):
         bounds = sorted(set(sentence.bounds) | {0, len(sentence.text)})
         areas = [Area(m.start - at, m.end - at, m.value["si_value"]) for m in ctx.of("measures", sentence.sentence_id)
                  if m.value["si_unit"] == "m2"]
-        found = self.projects.find(sentence.text, bounds, amounts, state.get("last"), areas)
+        blocked = [(m.start - at, m.end - at) for kind in ("dates", "money") for m in ctx.of(kind, sentence.sentence_id)]
+        found = self.projects.find(sentence.text, bounds, amounts, state.get("last"), areas,
+                                   ctx.annotation("pos_tags", sentence.sentence_id, []), blocked)
         if found:   # the project a later "该项目" means
             state["last"] = found[-1] if not found[0].start <= 2 else found[0]
         out = []
@@ -305,10 +356,70 @@ class Projects(Extractor):
             if cue is not None:
                 p.value["location"] = cue.text
 
-    def row(self, m: Mention, entity_id: str, index: int, doc_id: str) -> dict:
+        self._merge_aliases([p for p in kept if p.extractor == self.name])
+
+    def _merge_aliases(self, mentions: list[Mention]) -> None:
+        """One project per document, under its fullest name: a name that another name of the
+        document contains (集中供热节能改造 in 乌鲁木齐市集中供热节能改造), or whose characters it
+        holds in order from the same first one (抚吉高速 in 抚州至吉安高速公路, 海尔产业园区 in
+        海尔(天津)市场创新产业园区), is an alias. The project's facts are the first stated
+        over all its mentions; its investment the largest stated."""
+        names = [project_key(m.value["name"]) for m in mentions]
+        order = sorted(range(len(mentions)), key=lambda k: (-len(names[k]), mentions[k].start))
+        head: dict[int, int] = {}
+        for k in order:   # longest first: each name joins the longest name it is an alias of
+            head[k] = next((h for h in order if head.get(h) == h and is_alias(names[k], names[h])), k)
+        for k, m in enumerate(mentions):
+            m.value["aliases"], m.value["n_mentions"] = [], 0
+        for k in sorted(range(len(mentions)), key=lambda k: mentions[k].start):
+            h = mentions[head[k]]
+            h.value["n_mentions"] += 1
+            if head[k] == k:
+                continue
+            m = mentions[k]
+            m.value["alias_of"] = head[k]
+            if m.value["name"] != h.value["name"] and m.value["name"] not in h.value["aliases"]:
+                h.value["aliases"].append(m.value["name"])
+            for fact in ("status", "location", "area_text", "area_m2"):
+                if h.value[fact] is None and m.value[fact] is not None:
+                    h.value[fact] = m.value[fact]
+                    if fact == "area_text":
+                        h.value["area_m2"] = m.value["area_m2"]
+            if m.value["investment"] is not None and (h.value["investment"] is None or
+                                                      m.value["investment"] > h.value["investment"]):
+                for fact in ("investment", "investment_text", "currency"):
+                    h.value[fact] = m.value[fact]
+
+    def row(self, m: Mention, entity_id: str, index: int, doc_id: str) -> dict | None:
+        if "alias_of" in m.value:
+            return None   # folded into its project's row (the entities table keeps the mention)
+        value = {k: v for k, v in m.value.items() if k != "alias_of"}
         return {"project_id": entity_id, "doc_id": doc_id, "article_id": m.article_id,
                 "sentence_id": m.sentence_id, "start": m.start, "end": m.end, "text": m.text,
-                **m.value, "rule": m.rule}
+                **value, "rule": m.rule}
+
+
+QUOTES = regex.compile(r"[“”\"'‘’「」『』\s]")
+
+
+def project_key(name: str) -> str:
+    """A project's name for comparison: quotes and spaces dropped, a trailing generic head
+    word (项目) dropped."""
+    key = QUOTES.sub("", name)
+    return key[:-len(PROJECT_WORD)] if key.endswith(PROJECT_WORD) and len(key) > len(PROJECT_WORD) else key
+
+
+def is_alias(short: str, long: str) -> bool:
+    """`short` names the project `long` names: a part of it, or its characters in order from
+    the same first character (an abbreviation: 抚吉高速 of 抚州至吉安高速公路)."""
+    if len(short) < 2 or len(short) >= len(long):
+        return short == long
+    if short in long:
+        return True
+    if len(short) < 3 or short[0] != long[0]:
+        return False
+    it = iter(long)
+    return all(c in it for c in short)
 
 
 EXTRACTOR = Projects
