@@ -230,8 +230,10 @@ class ArticleSplitter:
         agencies = "|".join(regex.escape(w) for w in sorted(rules["dateline_agencies"], key=len, reverse=True))
         marks = "|".join(regex.escape(w) for w in sorted(rules["dateline_marks"], key=len, reverse=True))
         # 本报讯 / 又讯, or an agency, a place and a date: 新华社北京3月11日电, 本报巴黎5月25日电
+        channels = "|".join(regex.escape(w) for w in rules["dateline_channels"])
         self.dateline_re = regex.compile(
-            rf"(?:{agencies})(?:(?:{marks})|\p{{Han}}{{1,8}}?{ARABIC_MONTH_DAY}(?:{marks}))")
+            rf"(?:{agencies})(?:(?:{marks})|\p{{Han}}{{1,8}}?{ARABIC_MONTH_DAY}(?:{marks}))"
+            rf"|\p{{Han}}{{2,6}}?(?:{channels})(?=\s*\p{{Han}})")
 
     def dateline_end(self, text: str, start: int, end: int) -> int:
         """Where a dateline that opens text[start:end] ends (start if none): the dateline is

@@ -129,7 +129,8 @@ def test_masthead_lines_are_no_articles(splitter):
 def test_datelines_are_cut_off_as_sentences_of_their_own(splitter):
     for text, dateline in (("新华社北京3月11日电国务院召开常务会议。", "新华社北京3月11日电"),
                            ("本报讯全县今年新建道路12公里。", "本报讯"), ("又讯某公司捐款。", "又讯"),
-                           ("本报巴黎5月25日电记者报道：", "本报巴黎5月25日电")):
+                           ("本报巴黎5月25日电记者报道：", "本报巴黎5月25日电"),
+                           ("财经频道 某集团年产10万吨项目开工。", "财经频道")):
         assert text[:splitter.dateline_end(text, 0, len(text))] == dateline
-    for text in ("本报记者张三电话采访了他。", "新华社记者报道。", "本报讯"):
+    for text in ("本报记者张三电话采访了他。", "新华社记者报道。", "本报讯", "频道改版。"):
         assert splitter.dateline_end(text, 0, len(text)) == 0

@@ -27,6 +27,7 @@ from .base import ArticleContext, DocumentContext, Extractor, Mention, Sentence
 
 PHASE_AT = regex.compile(rf"^{PHASE}")
 PHASE_ONLY = regex.compile(PHASE)
+PHASE_END = regex.compile(rf"{PHASE}$")
 NUMERIC = regex.compile(rf"^[{NUMERIC_WORD_CHARS}]+$")
 PAREN_THEN = regex.compile(r"[（(][^（）()]{1,20}[）)]")
 NAME_BREAK = set("，,。；;！？!?、：:《》 \n…—")
@@ -94,9 +95,15 @@ class ProjectExtractor:
         self.name_never_starts = set(lex["name_never_starts_pos"])
         self.name_never_ends = set(lex["name_never_ends_pos"])
         self.name_never_holds = set(lex["name_never_holds_pos"])
+        self.attributive_words = tuple(lex["attributive"])   # 好的: a word the tagger fused with 的
         self.place_word_end = tuple(lex["place_word_end"])
         self.head_modifies = tuple(lex["head_modifies"])
         self._blocked = bytearray()
+        # a numbered road and the section between two places: 国道219线区界至日土段
+        self.road_section_re = regex.compile(
+            rf"(?:{lexicon_alternation(lex['numbered_road'])})\d+(?:{lexicon_alternation(lex['road_line'])})"
+            rf"[\p{{Han}}\d]{{1,12}}?(?:{lexicon_alternation(lex['route_connective'])})[\p{{Han}}\d]{{1,12}}?"
+            rf"(?:{lexicon_alternation(lex['section_head'])})")
 
     def _tokens_back(self, text: str, end: int, bounds: list[int]) -> int:
         """Start of a project name ending at `end`: back over whole tokens until a stop."""
@@ -183,8 +190,8 @@ class ProjectExtractor:
             previous = None
             for a, b, tag in words or ():
                 # (after a one-character piece, 在 is the rest of a word the tagger split: 泛|在)
-                if start <= a and b < core_end and tag in self.name_never_holds \
-                        and (previous is None or previous[1] - previous[0] >= 2):
+                if start <= a and b < core_end and (tag in self.name_never_holds or text.endswith(
+                        self.attributive_words, a, b)) and (previous is None or previous[1] - previous[0] >= 2):
                     start = b   # 世行向|乌鲁木齐…, 工业企业一律|特色工业园区, 前景好的|壁挂炉
                 elif start == a and b < core_end and tag == "v" and previous and previous[2] == "d":
                     start = b   # 一律进入|特色工业园区: the verb after the adverb
@@ -211,6 +218,11 @@ class ProjectExtractor:
                 start += 1   # an opening quote whose closing one is not in the name
             out.append(Project(start, end, text[start:end], "project.suffix"))
             taken_until = end
+        if self.cue_re.search(text):
+            for m in self.road_section_re.finditer(text):
+                if not any(p.start < m.end() and m.start() < p.end for p in out):
+                    out.append(Project(m.start(), m.end(), m.group(0), "project.road_section"))
+            out.sort(key=lambda p: p.start)
         self._link(text, out, amounts or [], last_project, areas or [])
         return out
 
@@ -282,7 +294,8 @@ PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated fo
 
 PROJECT_GRAMMAR = ("investment_cue_tail", "amount_verb", "area_verb", "function_word", "tail_suffix",
                    "measure_word", "anaphor", "subject_word", "attributive", "name_never_starts_pos",
-                   "name_never_ends_pos", "name_never_holds_pos", "head_modifies", "place_word_end")
+                   "name_never_ends_pos", "name_never_holds_pos", "head_modifies", "place_word_end",
+                   "numbered_road", "road_line", "route_connective", "section_head")
 
 
 class Projects(Extractor):
@@ -303,7 +316,7 @@ class Projects(Extractor):
     table = PROJECTS_TABLE
     labels = ("PROJECT",)
     requires = ("MONEY", "MEASURE", "DATE", "pos_tags")
-    rule_ids = ("project.suffix",)
+    rule_ids = ("project.suffix", "project.road_section")
 
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
@@ -365,7 +378,9 @@ class Projects(Extractor):
         海尔(天津)市场创新产业园区), is an alias. The project's facts are the first stated
         over all its mentions; its investment the largest stated."""
         names = [project_key(m.value["name"]) for m in mentions]
-        order = sorted(range(len(mentions)), key=lambda k: (-len(names[k]), mentions[k].start))
+        # the fullest name heads its project; of equal ones the plainest (without 项目 or a phase)
+        order = sorted(range(len(mentions)), key=lambda k: (-len(names[k]), len(mentions[k].value["name"]),
+                                                            mentions[k].start))
         head: dict[int, int] = {}
         for k in order:   # longest first: each name joins the longest name it is an alias of
             head[k] = next((h for h in order if head.get(h) == h and is_alias(names[k], names[h])), k)
@@ -404,9 +419,11 @@ QUOTES = regex.compile(r"[“”\"'‘’「」『』\s]")
 
 def project_key(name: str) -> str:
     """A project's name for comparison: quotes and spaces dropped, a trailing generic head
-    word (项目) dropped."""
+    word (项目) and phase (一期) dropped."""
     key = QUOTES.sub("", name)
-    return key[:-len(PROJECT_WORD)] if key.endswith(PROJECT_WORD) and len(key) > len(PROJECT_WORD) else key
+    key = key[:-len(PROJECT_WORD)] if key.endswith(PROJECT_WORD) and len(key) > len(PROJECT_WORD) else key
+    phase = PHASE_END.search(key)   # X一期 is a phase of X: one project
+    return key[:phase.start()] if phase and phase.start() >= 2 else key
 
 
 def is_alias(short: str, long: str) -> bool:
