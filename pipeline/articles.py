@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import regex
 
 from .normalize import SENTENCE_END, NormText, Paragraph
-from .fragments import ARABIC_MONTH_DAY, MASTHEAD, MASTHEAD_MAX_CHARS, OPENING_MONTH_DAY, PAGE
+from .fragments import ARABIC_MONTH_DAY, CLAUSE_BREAK, MASTHEAD, MASTHEAD_MAX_CHARS, OPENING_MONTH_DAY, PAGE
 
 HEADING_MAX_CHARS = 40
 KICKER_MAX_CHARS = 8          # "金水区", "区医保局": a label right above the headline
@@ -361,6 +361,9 @@ class ArticleSplitter:
         if not plain:
             return None, None, list(heads), []
         h = marked[-1] if marked else plain[-1]
+        if not marked and len(plain) >= 2 and plain[-2] == h - 1 and _has_clause_break(heads[h].text) \
+                and not _has_clause_break(heads[h - 1].text):
+            h -= 1   # a deck under the headline: a line of clauses (预计下半年开工，2013年投产)
         subtitles = [q for q in heads[h + 1:]] + [q for q in heads[:h] if q.cls == "subtitle"]
         if marked:  # plain lines under a markdown headline are its subtitle
             subtitles = heads[h + 1:]
@@ -371,6 +374,10 @@ class ArticleSplitter:
                 and before[-1].text.rstrip("：:").endswith(g.kicker_suffixes):
             kicker = before.pop()
         return heads[h], kicker, subtitles, before
+
+
+def _has_clause_break(text: str) -> bool:
+    return any(c in CLAUSE_BREAK for c in text)
 
 
 def _credits(members: list[_Par]) -> list[str]:

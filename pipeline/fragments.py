@@ -41,8 +41,8 @@ DAY = r"3[01]|[12]\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十
 ARABIC_MONTH_DAY = r"\d{1,2}月\d{1,2}日"
 # a text that opens with a month and day: "3月4日" (a dateline, not a name or a headline)
 OPENING_MONTH_DAY = regex.compile(r"^\d{1,2}月\d{1,2}日")
-# "3月4日，" / "2月25日上午," at the start of a block opens a news paragraph
-OPENING_DATELINE = regex.compile(r"^\d{1,2}\s*月\s*\d{1,2}\s*日[上下中晚早]?午?\s*[,，]")
+# "3月4日，" / "2月25日上午," / "14日，" at the start of a block opens a news paragraph
+OPENING_DATELINE = regex.compile(r"^(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日[上下中晚早]?午?\s*[,，]")
 # a day or month word, or a year: "8日", "12月", "2023年"
 DAY_MONTH_OR_YEAR = regex.compile(r"\d{1,2}[日月]|\d{4}年")
 # dates and times ahead of a name: "10月8日上午"

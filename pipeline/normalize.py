@@ -23,7 +23,7 @@ import regex
 
 from .fragments import OPENING_DATELINE
 
-NORMALIZER_VERSION = "1"
+NORMALIZER_VERSION = "2"   # 2: a block opening with a day alone ("14日，") starts a paragraph
 
 # A paragraph whose last character is one of these ended on purpose.
 SENTENCE_END = set("。！？!?…；;")

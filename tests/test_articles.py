@@ -134,3 +134,9 @@ def test_datelines_are_cut_off_as_sentences_of_their_own(splitter):
         assert text[:splitter.dateline_end(text, 0, len(text))] == dateline
     for text in ("本报记者张三电话采访了他。", "新华社记者报道。", "本报讯", "频道改版。"):
         assert splitter.dateline_end(text, 0, len(text)) == 0
+
+
+def test_a_deck_of_clauses_under_the_headline_is_its_subtitle(splitter):
+    raw = "滨江热电厂扩建项目获批\n\n预计今年下半年开工，明年完工投产\n\n14日，记者从市发改委获悉，项目总投资5亿元。\n"
+    (a,) = split(splitter, raw)
+    assert (a.headline, a.subtitle) == ("滨江热电厂扩建项目获批", "预计今年下半年开工，明年完工投产")

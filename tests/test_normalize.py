@@ -43,6 +43,8 @@ def paragraphs(raw: str) -> list[str]:
     ("## 区政要闻\n\n### 科学有序推进\n\n正文。", ["区政要闻", "科学有序推进", "正文。"]),
     # an indented line after a finished sentence starts a paragraph
     ("切实提升了城区绿化档\n次。\n 老旧小区改造，一头连着民生。", ["切实提升了城区绿化档次。", "老旧小区改造，一头连着民生。"]),
+    # a block opening with a date, or a day alone, starts a news paragraph (14日，…)
+    ("预计下半年开工，明年完工投产\n\n14日，记者从县发改委获悉。", ["预计下半年开工，明年完工投产", "14日，记者从县发改委获悉。"]),
     # control and zero-width characters go, CRLF is a line break
     ("正文\u200b内容\x07。\r\n\r\n下一段。", ["正文内容。", "下一段。"]),
 ])

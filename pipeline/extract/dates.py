@@ -44,6 +44,7 @@ class DateMention:
     grain: str = "unresolved"
     anchor: str = "unresolved"
     part2: dict | None = None       # the second half of a range
+    future: bool = False            # a future cue before it (计划, 将): a year-less date lies ahead
 
 
 @dataclass
@@ -52,16 +53,22 @@ class DateContext:
     pub_year: int | None
     article_date: dt.date | None = None
     previous: dt.date | None = None
+    previous_month: tuple[int, int] | None = None   # (year, month) of the last dated mention
 
 
 def _last_day(y: int, m: int) -> int:
     return calendar.monthrange(y, m)[1]
 
 
+# how far before a date a future cue may stand (计划竣工日期为|10月30日)
+FUTURE_CUE_REACH = 12
+
+
 class DateExtractor:
     def __init__(self, rules: dict):
         self.lex = rules["lexicons"]
         self.patterns = compile_patterns(rules)
+        self.future_cue = regex.compile(lexicon_alternation(self.lex.get("future_cue", [])) or r"(?!)")
         sep = lexicon_alternation(self.lex["range_sep"])
         self.range_sep = regex.compile(rf"\s*(?:{sep})\s*")
         self.range_start = set(self.lex["range_start"])   # 从2月28日至3月1日: the range starts at 从
@@ -71,7 +78,9 @@ class DateExtractor:
         out: list[DateMention] = []
         for mt in find_all(self.patterns, text):
             fields = {k: v for k, v in mt.m.groupdict().items() if v is not None}
-            out.append(DateMention(mt.start, mt.end, mt.text, mt.pattern.id, mt.pattern.value, fields))
+            future = self.future_cue.search(text, max(0, mt.start - FUTURE_CUE_REACH), mt.start) is not None
+            out.append(DateMention(mt.start, mt.end, mt.text, mt.pattern.id, mt.pattern.value, fields,
+                                   future=future))
         return self._merge_ranges(text, out)
 
     def _merge_ranges(self, text: str, mentions: list[DateMention]) -> list[DateMention]:
@@ -105,8 +114,14 @@ class DateExtractor:
         return order.index(first_b) >= order.index(first_a) and "since" not in a
 
     # ---- phase 2: what it means --------------------------------------------------------
-    def _year_for(self, m: int, d: int | None, ctx: DateContext) -> tuple[int | None, str]:
-        """The year of a year-less month(-day): nearest to the publication date."""
+    def _year_for(self, m: int, d: int | None, ctx: DateContext, future: bool = False) -> tuple[int | None, str]:
+        """The year of a year-less month(-day): nearest to the publication date, or, after a
+        future cue (计划竣工日期为10月30日), the first on or after it."""
+        if ctx.pub_date is not None and future:
+            for y in (ctx.pub_date.year, ctx.pub_date.year + 1):
+                probe = safe_date(y, m, min(d or _last_day(y, m), _last_day(y, m)))
+                if probe is not None and probe >= ctx.pub_date:
+                    return y, "publication"
         if ctx.pub_date is not None:
             best = None
             for y in (ctx.pub_date.year - 1, ctx.pub_date.year, ctx.pub_date.year + 1):
@@ -122,40 +137,65 @@ class DateExtractor:
         return None, "unresolved"
 
     def _span(self, f: dict, y: int) -> tuple[dt.date, dt.date, str] | None:
-        """Dates covered by year y plus the month/day/part/quarter fields in f."""
+        """Dates covered by year y plus the month/day/part/quarter fields in f (m2, d2: the
+        end of a range written in one: 1-5月, 3月22-24日)."""
         m, d = _int(f.get("m")), _int(f.get("d"))
+        m2, d2 = _int(f.get("m2")), _int(f.get("d2"))
         if m is not None and not 1 <= m <= 12:
             return None
         if d is not None:
             if m is None:
                 return None
             day = safe_date(y, m, d)
+            if day and d2 is not None:
+                last = safe_date(y, m, d2)
+                return (day, last, "range") if last and last > day else None
             return (day, day, "day") if day else None
+        if m is not None and m2 is not None:
+            if not m < m2 <= 12:
+                return None
+            return dt.date(y, m, 1), dt.date(y, m2, _last_day(y, m2)), "range"
         if m is not None:
             part = f.get("part") or f.get("mpart")
             if part:
                 lo, hi = self.lex["month_part"][part]
                 last = _last_day(y, m)
-                return dt.date(y, m, min(lo, last)), dt.date(y, m, min(hi, last)), "period"
+                s, e = dt.date(y, m, min(lo, last)), dt.date(y, m, min(hi, last))
+                return s, e, "day" if s == e else "period"
             return dt.date(y, m, 1), dt.date(y, m, _last_day(y, m)), "month"
         if f.get("q"):
             lo, hi = self.lex["quarter"][f["q"]]
             return dt.date(y, lo, 1), dt.date(y, hi, _last_day(y, hi)), "quarter"
         if f.get("part"):
-            lo, hi = self.lex["year_part"][f["part"]]
+            parts = self.lex["year_part"]
+            if f.get("y") is not None:   # a written year: its end is the last day (2015年年底)
+                parts = {**parts, **self.lex.get("written_year_part", {})}
+            lo, hi = parts[f["part"]]
             s, e = dt.date.fromisoformat(f"{y}-{lo}"), dt.date.fromisoformat(f"{y}-{hi}")
-            grain = "half" if (e - s).days > 150 else "period"
+            grain = "day" if s == e else "year" if (e - s).days > 300 else "half" if (e - s).days > 150 else "period"
             return s, e, grain
         return dt.date(y, 1, 1), dt.date(y, 12, 31), "year"
 
-    def _absolute(self, f: dict, ctx: DateContext) -> tuple[dt.date, dt.date, str, str] | None:
+    def _absolute(self, f: dict, ctx: DateContext, future: bool = False) -> tuple[dt.date, dt.date, str, str] | None:
         y = _int(f.get("y"))
         anchor = "explicit"
         if y is None:
             m = _int(f.get("m"))
-            if m is None:
-                return None
-            y, anchor = self._year_for(m, _int(f.get("d")), ctx)
+            if m is None and f.get("d") is not None:
+                # a day alone: the month of the previous date, or of the publication date
+                if ctx.previous_month is not None:
+                    (y, m), anchor = ctx.previous_month, "previous"
+                elif ctx.pub_date is not None:
+                    y, m, anchor = ctx.pub_date.year, ctx.pub_date.month, "publication"
+                else:
+                    return None
+                f = {**f, "m": str(m)}
+            elif m is None:
+                if f.get("q") is None or ctx.pub_year is None:
+                    return None
+                y, anchor = ctx.pub_year, "publication"   # 一季度: the publication year's
+            else:
+                y, anchor = self._year_for(m, _int(f.get("d")), ctx, future)
             if y is None:
                 return None
         span = self._span(f, y)
@@ -263,7 +303,7 @@ class DateExtractor:
         f = mn.fields
         got = None
         if mn.kind == "absolute":
-            got = self._absolute(f, ctx)
+            got = self._absolute(f, ctx, mn.future)
         elif mn.kind == "range":
             a = self._absolute(f, ctx)
             if a is not None:
@@ -321,6 +361,8 @@ class DateExtractor:
             self.resolve_one(mn, ctx)
             if mn.grain == "day" and mn.kind != "now":
                 ctx.previous = mn.start_date
+            if mn.grain in ("day", "range", "month") and mn.kind in ("absolute", "range"):
+                ctx.previous_month = (mn.end_date.year, mn.end_date.month)
         return ctx.article_date
 
 
@@ -356,6 +398,8 @@ class Dates(Extractor):
             "time_of_day": WORDS, "range_sep": WORDS, "now": WORDS,
             "relative_year": dict_of(integer),
             "year_part": dict_of(pair(month_day)),
+            "written_year_part": dict_of(pair(month_day)),
+            "future_cue": WORDS,
             "month_part": dict_of(pair(integer)),
             "quarter": dict_of(pair(integer)),
             "festival": dict_of(mapping({
@@ -377,7 +421,7 @@ class Dates(Extractor):
         "rule_ids": RULE_IDS,
     }, required=("lexicons", "patterns"))
     pattern_values = ("absolute", "relative", "festival", "relative_day", "now", "relative_month", "weekday", "lunar")
-    pattern_groups = {"absolute": ("y|m|d",), "relative": ("rel|part",), "festival": ("fest", "fsuf"),
+    pattern_groups = {"absolute": ("y|m|d|q",), "relative": ("rel|part",), "festival": ("fest", "fsuf"),
                       "relative_day": ("relday",), "relative_month": ("relm",), "weekday": ("wd|wrel",),
                       "lunar": ("lm", "ld")}
     table = DATES_TABLE
