@@ -28,6 +28,11 @@ COUNT_WORD_CHARS = r"\d一二三四五六七八九十百千两几多"
 NUMERIC_WORD_CHARS = r"\d.一二三四五六七八九十百千万亿两〇零个多余第年月日元%"
 # a numeral that names a phase: 二期, 3期
 PHASE = r"(?:[一二三四五六七八九十\d]+期)+"
+# a half-width "?" between two Han characters, not after a question particle, is a name's
+# middle dot lost to an encoding (吉尔拉?依沙木丁), no question mark
+LOST_NAME_DOT = r"(?<=\p{Han})(?<![吗呢么吧啊呀])\?(?=\p{Han})"
+# the middle dot of a transliterated name (阿卜杜拉·阿巴斯), or that dot lost
+NAME_DOT = rf"(?:[·•・]|{LOST_NAME_DOT})"
 # the generic head of a project's name, dropped when names are compared (X项目 = X)
 PROJECT_WORD = "项目"
 ORDINAL = rf"第[〇零一二三四五六七八九十百千\d]+"      # 第十二 (届)

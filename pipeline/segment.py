@@ -19,10 +19,12 @@ from typing import Iterable, Sequence
 
 import regex
 
+from .fragments import LOST_NAME_DOT
 from .model import locate_model
 
 # A sentence runs to its closing punctuation, with any closing quotes or brackets after it.
-SENTENCE = regex.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;]+|…+|$)[”’」』）)\"']*")
+# (a name's lost middle dot is no sentence end: LOST_NAME_DOT)
+SENTENCE = regex.compile(rf"(?:[^。！？!?；;…\n]|{LOST_NAME_DOT})*(?:[。！？!?；;]+|…+|$)[”’」』）)\"']*")
 
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:

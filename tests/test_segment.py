@@ -11,6 +11,8 @@ from pipeline.segment import Segmenter, split_sentences
     ("“接地气，听得懂。”“很有温度。”群众表示。", ["“接地气，听得懂。”", "“很有温度。”", "群众表示。"]),
     ("要抓节点；要抢工期", ["要抓节点；", "要抢工期"]),
     ("没有句号的标题", ["没有句号的标题"]),
+    # a "?" between Han characters is a lost middle dot, no sentence end; after them it is one
+    ("市长阿不都热?克里木主持。真的吗?是的。", ["市长阿不都热?克里木主持。", "真的吗?", "是的。"]),
 ])
 def test_split_sentences(text, sentences):
     assert [text[s:e] for s, e in split_sentences(text, 0, len(text))] == sentences

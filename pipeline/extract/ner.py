@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import regex
 
-from ..fragments import COUNT_CHARS, COUNT_WORD_CHARS, ORDINAL
+from ..fragments import COUNT_CHARS, COUNT_WORD_CHARS, NAME_DOT, ORDINAL
 from ..rules import RULE_IDS, WORDS, integer, lexicon_alternation, list_of, mapping
 from .base import ArticleContext, DocumentContext, Extractor, Mention, Sentence
 from .lac import LABELS
@@ -112,7 +112,7 @@ VERB_OR_ADJECTIVE = {"v", "vd", "vn", "a", "ad", "an"}
 # patterns used per word: compiled once (the regex module's cache lookup costs more than the match)
 HAN = regex.compile(r"\p{Han}+")
 # a transliterated name: parts joined by a middle dot (阿卜杜拉·阿巴斯, 努尔·白克力)
-TRANSLITERATED = regex.compile(r"\p{Han}{1,8}(?:[·•・]\p{Han}{1,8})+")
+TRANSLITERATED = regex.compile(rf"\p{{Han}}{{1,8}}(?:{NAME_DOT}\p{{Han}}{{1,8}})+")
 HAN_OR_DIGITS = regex.compile(r"[\p{Han}\d]+")
 COUNT_WORD = regex.compile(rf"[{COUNT_CHARS}]+")   # 三五二, 203: a number as a word
 PUNCT_SPACE_DIGIT = regex.compile(r"[\p{P}\s\d]")

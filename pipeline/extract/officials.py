@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import regex
 
-from ..fragments import DATE_TIME_PREFIX
+from ..fragments import DATE_TIME_PREFIX, NAME_DOT
 from ..rules import RULE_IDS, WORDS, lexicon_alternation, mapping
 from ..schemas import ARTICLE_ID, DOC_ID, END, SENTENCE_ID, START, f, table_spec
 from .base import ArticleContext, Extractor, Mention, Sentence
@@ -28,7 +28,7 @@ ORG_BREAK = set("，,。；;：:！？!?“”\"《》、 \n…—")
 NAME_RE = regex.compile(r"\p{Han}{2,4}")
 HAN_CHAR = regex.compile(r"\p{Han}")
 # the start of a transliterated name: parts joined by a middle dot (吉尔拉·衣沙木丁, 努尔·白克力)
-TRANSLITERATED_HEAD = regex.compile(r"\p{Han}{1,8}(?:[·•・]\p{Han}{1,8})*[·•・]")
+TRANSLITERATED_HEAD = regex.compile(rf"\p{{Han}}{{1,8}}(?:{NAME_DOT}\p{{Han}}{{1,8}})*{NAME_DOT}")
 # tags of the statistical tagger under which a word may be a person's name
 NAME_TAGS = {"PER", "nr", "nz", "ORG", "n"}
 
@@ -211,10 +211,13 @@ class OfficialExtractor:
                         used_names.add((k, ne))
                     break
 
-        # 习近平总书记: a name written right before a position that no name follows
+        # 习近平总书记: a name written right before a position that no name follows; 南京市|
+        # 赵晓江|副市长: between the organisation and the position, when the tagger reads a person
         for t in titles:
             if self._name_after(text, t.end, bounds, tags) is not None:
                 continue
+            if self.organ_re.match(t.title):
+                continue   # 乌昌|党委书记: what stands before a party organ is its owner, no name
             for length in (3, 2):
                 k = t.pos_start - length
                 if k < 0:
@@ -222,11 +225,16 @@ class OfficialExtractor:
                 cand = text[k:t.pos_start]
                 alone = k == 0 or text[k - 1] in ORG_BREAK or any(
                     text.endswith(w, 0, k) and (k - len(w)) in bounds for w in self.org_stop)
+                org_start = None
+                if not alone and tags.get((k, t.pos_start)) == "PER" and text[k - 1] in self.org_final_char:
+                    org_start = self._org_before(text, k, 0, bounds)
+                    alone = k - org_start >= 2
                 if (alone and k in bounds and NAME_RE.fullmatch(cand) and self._is_surnamed(cand)
                         and not cand.endswith(self.org_suffix) and not self._has_stop_word(cand, k, bounds)
                         and (k, t.pos_start) not in used_names
                         and tags.get((k, t.pos_start), "PER") in NAME_TAGS):   # 南京|市长: a place
-                    t2 = _Title(t.pos_start, t.pos_start, t.end, t.title, None, t.noun_start)
+                    t2 = _Title(t.pos_start, t.pos_start, t.end, t.title,
+                                None if org_start is None else text[org_start:k], t.noun_start)
                     out.append(self._official(text, t2, (k, t.pos_start), known_orgs, "title.name_before"))
                     break
         out.sort(key=lambda o: (o.start, o.title_start))
