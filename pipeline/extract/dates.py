@@ -56,6 +56,11 @@ class DateContext:
     previous_month: tuple[int, int] | None = None   # (year, month) of the last dated mention
 
 
+def _full_year(y: int) -> int:
+    """A two-digit year (08年, 18年10月) in the century it most likely names."""
+    return y if y >= 100 else (2000 + y if y < 50 else 1900 + y)
+
+
 def _last_day(y: int, m: int) -> int:
     return calendar.monthrange(y, m)[1]
 
@@ -72,6 +77,10 @@ class DateExtractor:
         sep = lexicon_alternation(self.lex["range_sep"])
         self.range_sep = regex.compile(rf"\s*(?:{sep})\s*")
         self.range_start = set(self.lex["range_start"])   # 从2月28日至3月1日: the range starts at 从
+        self.open_before = tuple(sorted(self.lex.get("open_before", []), key=len, reverse=True))
+        self.open_after = tuple(sorted(self.lex.get("open_after", []), key=len, reverse=True))
+        self.between_sep = set(self.lex.get("between_sep", []))
+        self.between_end = tuple(sorted(self.lex.get("between_end", []), key=len, reverse=True))
 
     # ---- phase 1: what the text says -------------------------------------------------
     def find(self, text: str) -> list[DateMention]:
@@ -96,12 +105,37 @@ class DateExtractor:
                                           dict(a.fields), part2=dict(b.fields)))
                 i += 2
                 continue
+            end_word = None if b is None else next((w for w in self.between_end if text.startswith(w, b.end)), None)
+            if (end_word and a.kind == "absolute" and b.kind == "absolute"
+                    and text[a.end:b.start].strip() in self.between_sep and self._compatible(a.fields, b.fields)):
+                end = b.end + len(end_word)   # 2007年与2009年之间: one range
+                merged.append(DateMention(a.start, end, text[a.start:end], a.rule, "range",
+                                          dict(a.fields), part2=dict(b.fields)))
+                i += 2
+                continue
             if a.rule.endswith("day_in_range"):
                 i += 1  # a bare "6日" that no range took: not a date on its own
                 continue
             merged.append(a)
             i += 1
+        self._take_open_words(text, merged)
         return merged
+
+    def _take_open_words(self, text: str, mentions: list[DateMention]) -> None:
+        """从2016年3月1日开始, 自2002年起, 截至2009年底: the words that make a date the start
+        or the end of an open period belong to its mention; its value stays the date's."""
+        for k, m in enumerate(mentions):
+            if m.kind not in ("absolute", "range"):
+                continue
+            floor = mentions[k - 1].end if k else 0
+            ceiling = mentions[k + 1].start if k + 1 < len(mentions) else len(text)
+            before = next((w for w in self.open_before if text.endswith(w, floor, m.start)), None)
+            after = next((w for w in self.open_after if text.startswith(w, m.end) and m.end + len(w) <= ceiling), None)
+            if before and m.kind == "absolute":
+                m.start -= len(before)
+            if after:
+                m.end += len(after)
+            m.text = text[m.start:m.end]
 
     @staticmethod
     def _compatible(a: dict, b: dict) -> bool:
@@ -137,6 +171,13 @@ class DateExtractor:
         return None, "unresolved"
 
     def _span(self, f: dict, y: int) -> tuple[dt.date, dt.date, str] | None:
+        y2 = _int(f.get("y2"))
+        if y2 is not None:   # 1995-1997年
+            y2 = _full_year(y2)
+            return (dt.date(y, 1, 1), dt.date(y2, 12, 31), "range") if y < y2 <= 9999 else None
+        return self._span_in_year(f, y)
+
+    def _span_in_year(self, f: dict, y: int) -> tuple[dt.date, dt.date, str] | None:
         """Dates covered by year y plus the month/day/part/quarter fields in f (m2, d2: the
         end of a range written in one: 1-5月, 3月22-24日)."""
         m, d = _int(f.get("m")), _int(f.get("d"))
@@ -178,6 +219,8 @@ class DateExtractor:
 
     def _absolute(self, f: dict, ctx: DateContext, future: bool = False) -> tuple[dt.date, dt.date, str, str] | None:
         y = _int(f.get("y"))
+        if y is not None:
+            y = _full_year(y)
         anchor = "explicit"
         if y is None:
             m = _int(f.get("m"))
@@ -293,6 +336,41 @@ class DateExtractor:
         day = min(days, key=lambda d: abs((d - ctx.pub_date).days)) if ctx.pub_date else days[0]
         return day, day, "day", "publication"
 
+    def _offset(self, f: dict, ctx: DateContext):
+        """10年前, 3个月后, 20天后: counted from the publication date (days from the article's
+        previous date when there is one)."""
+        n = _int(f["n"])
+        unit = self.lex["offset_unit"][f["unit"]]
+        sign = self.lex["offset_direction"][f["dir"]]
+        if n is None or ctx.pub_date is None:
+            return None
+        if unit == "year":
+            y = ctx.pub_date.year + sign * n
+            return (dt.date(y, 1, 1), dt.date(y, 12, 31), "year", "publication") if 1 <= y <= 9999 else None
+        if unit == "month":
+            k = ctx.pub_date.year * 12 + ctx.pub_date.month - 1 + sign * n
+            y, m = divmod(k, 12)
+            return dt.date(y, m + 1, 1), dt.date(y, m + 1, _last_day(y, m + 1)), "month", "publication"
+        base, anchor = (ctx.previous, "previous") if ctx.previous is not None else (ctx.pub_date, "publication")
+        day = base + dt.timedelta(days=sign * n)
+        return day, day, "day", anchor
+
+    def _decade(self, f: dict, ctx: DateContext):
+        """上世纪90年代 = 1990-1999; a decade without a century is the last century's."""
+        dec = _int(f["dec"])
+        if dec is None:
+            return None
+        if f.get("cent"):
+            century = _int(f["cent"])
+        elif ctx.pub_year is not None:
+            century = (ctx.pub_year // 100 + 1) + self.lex["relative_century"].get(f.get("relc", ""), -1)
+        else:
+            return None
+        if century is None:
+            return None
+        start = (century - 1) * 100 + dec
+        return dt.date(start, 1, 1), dt.date(start + 9, 12, 31), "decade", "explicit" if f.get("cent") else "publication"
+
     def _since(self, start: dt.date, ctx: DateContext):
         end = ctx.article_date or ctx.pub_date
         if end is None or end < start:
@@ -334,6 +412,10 @@ class DateExtractor:
             got = self._weekday(f, ctx)
         elif mn.kind == "lunar":
             got = self._lunar(f, ctx)
+        elif mn.kind == "offset":
+            got = self._offset(f, ctx)
+        elif mn.kind == "decade":
+            got = self._decade(f, ctx)
         elif mn.kind == "now":
             day = ctx.article_date or ctx.pub_date
             if day is not None:
@@ -414,13 +496,17 @@ class Dates(Extractor):
             "week_word": WORDS,
             "weekday": dict_of(integer),
             "lunar_month": dict_of(integer),
-            "range_start": WORDS,
+            "range_start": WORDS, "open_before": WORDS, "open_after": WORDS,
+            "between_sep": WORDS, "between_end": WORDS,
+            "offset_unit": dict_of(one_of("year", "month", "day")), "offset_direction": dict_of(integer),
+            "relative_century": dict_of(integer),
         }, required=("time_of_day", "range_sep", "relative_year", "year_part", "month_part", "quarter",
                      "festival", "festival_suffix", "relative_day", "now", "range_start")),
         "patterns": PATTERNS,
         "rule_ids": RULE_IDS,
     }, required=("lexicons", "patterns"))
-    pattern_values = ("absolute", "relative", "festival", "relative_day", "now", "relative_month", "weekday", "lunar")
+    pattern_values = ("absolute", "relative", "festival", "relative_day", "now", "relative_month", "weekday", "lunar",
+                      "offset", "decade")
     pattern_groups = {"absolute": ("y|m|d|q",), "relative": ("rel|part",), "festival": ("fest", "fsuf"),
                       "relative_day": ("relday",), "relative_month": ("relm",), "weekday": ("wd|wrel",),
                       "lunar": ("lm", "ld")}
