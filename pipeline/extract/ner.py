@@ -167,6 +167,8 @@ class RuleCorrector:
         self.loc_as_org_suffix = tuple(lex["loc_as_org_suffix"])
         self.county_short = county_short_names(tuple(lex["county_short_suffix"]))
         self.route_word = tuple(lex["route_word"])
+        self.weather_word = tuple(sorted(lex["weather_word"], key=len, reverse=True))
+        self.place_abbreviation = set(lex["place_abbreviation"])
         self.route_road = tuple(sorted(lex["route_road"], key=len, reverse=True))
         self.abstract_object_verb = set(lex["abstract_object_verb"])
         self.list_separator = set(lex["list_separator"])
@@ -248,6 +250,9 @@ class RuleCorrector:
             return "false_place_end"
         if self._region_word_end(name):
             return "described_place"     # 南亚地区, 江西老区, 保加利亚南部城市: a place described
+        if len(name) == 2 and all(c in self.place_abbreviation for c in name) \
+                and name not in self.gazetteer and name not in self.world:
+            return "abbreviation_pair"   # 中美, 印巴, 黄淮: two places cut to a character each
         if any(name.startswith(w) and name[len(w):] not in self.road_suffix
                for w in self.not_entity if len(w) >= 2):
             return "common_word"     # 小康社会 is no place; 小康路 is
@@ -312,8 +317,11 @@ class RuleCorrector:
         while i < n:
             s, e, tag = words[i]
             name = text[s:e]
+            weather = next((w for w in self.weather_word if name.endswith(w)), None) if tag in LABELS else None
             if tag in LABELS and (road_end := self.route_name(text, s, e)):
                 spans.append(NerSpan(s, road_end, "LOC", "rule", "ner.route_name"))
+            elif weather and (name[:-len(weather)] in self.gazetteer or name[:-len(weather)] in self.world):
+                spans.append(NerSpan(s, e - len(weather), "LOC", "rule", "ner.weather_place"))   # 悉尼|晴
             elif tag == "PER":
                 if e < len(text) and text[e] in self.place_end_char and len(name) >= 2 \
                         and not TRANSLITERATED.fullmatch(name):
@@ -327,6 +335,9 @@ class RuleCorrector:
                 elif name in self.county_short or name in self.gazetteer or name in self.world:
                     if not self._adjectival(text, e):
                         spans.append(NerSpan(s, e, "LOC", "rule", "ner.person_as_place"))   # 洛扎, 泰兴
+                elif (title := next((w for w in self.title_word if name.endswith(w) and len(name) - len(w) >= 2),
+                                    None)) and self.person_false(text, s, e - len(title)) is None:
+                    spans.append(NerSpan(s, e - len(title), "PERSON", "lac", "ner.lac_person"))   # 费舍尔|议长
                 elif self.person_false(text, s, e) is None:
                     spans.append(NerSpan(s, e, "PERSON", "lac", "ner.lac_person"))
             elif tag in ("LOC", "ORG"):
@@ -564,7 +575,8 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "adjectival_after",
                 "committee_word", "measure_word", "determiner", "org_determiner", "company_suffix", "grassroots_unit",
                 "works_end", "region_ethnic_group", "false_org_end", "cut_organ", "loc_as_org_suffix",
-                "county_short_suffix", "adjectival_exception", "route_word", "route_road", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end")
+                "county_short_suffix", "adjectival_exception", "route_word", "route_road", "weather_word",
+                "place_abbreviation", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end")
 
 
 class Ner(Extractor):
@@ -582,7 +594,7 @@ class Ner(Extractor):
     owns_spans = False
     requires = ("pos_tags", "TITLE")
     rule_ids = ("ner.lac_person", "ner.person_as_place", "ner.place_org", "ner.org_extend", "ner.lac_org",
-                "ner.lac_loc", "ner.lac_loc_as_org", "ner.lac_org_as_place", "ner.route_name", "ner.company_region", "ner.party_committee",
+                "ner.lac_loc", "ner.lac_loc_as_org", "ner.lac_org_as_place", "ner.route_name", "ner.weather_place", "ner.company_region", "ner.party_committee",
                 "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",
                 "ner.title_org", "ner.byline", "ner.model_only")
 
