@@ -209,8 +209,11 @@ class RuleCorrector:
         return None
 
     def _route_abbreviation(self, text: str, s: int, e: int) -> bool:
+        """乌奎|方向, 昌九|扩建 (two characters), 杭金衢|高速 (three, before a road word only:
+        乌拉泊|方向 is a place)."""
         name = text[s:e]
-        return 2 <= len(name) <= 3 and text.startswith(self.route_word, e) and HAN.fullmatch(name) is not None \
+        words = self.route_word if len(name) == 2 else self.route_road
+        return 2 <= len(name) <= 3 and text.startswith(words, e) and HAN.fullmatch(name) is not None \
             and name not in self.gazetteer and name not in self.world
 
     def route_name(self, text: str, s: int, e: int) -> int | None:
@@ -256,14 +259,16 @@ class RuleCorrector:
         if any(name.startswith(w) and name[len(w):] not in self.road_suffix
                for w in self.not_entity if len(w) >= 2):
             return "common_word"     # 小康社会 is no place; 小康路 is
+        known = name[:-1] in self.county_short or name[:-1] in self.gazetteer   # 双城|市: a county's name
         for k in range(1, len(name)):
             head, tail = name[:k], name[k:]
-            if tail in self.place_generic and (len(head) == 1 or head in self.place_generic):
+            if tail in self.place_generic and (len(head) == 1 or head in self.place_generic) and not known:
                 return "generic_place"   # 老楼院, 分园区, 城区街道
         return None
 
     def _region_word_end(self, name: str) -> str | None:
-        return next((w for w in self.region_word if name.endswith(w) and len(name) > len(w)), None)
+        # (the place before the word has two characters at least: 双|城市 is one name)
+        return next((w for w in self.region_word if name.endswith(w) and len(name) - len(w) >= 2), None)
 
     def loc_ok(self, name: str) -> bool:
         """A place name on the text's own evidence (for spans the rules build): no false-positive
