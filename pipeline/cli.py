@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--manifest", type=Path, default=None,
                    help="CSV/JSONL with source (file name) or id, and pub_date")
     r.add_argument("--tokens", action="store_true", help="also write the tokens table")
+    r.add_argument("--home", default=None,
+                   help="home jurisdiction of every page: a bare district organ on a page is that "
+                        "district's (positions, people); default: each page's most named district or county")
     r.add_argument("--ner", choices=("combined", "model"), default="combined",
                    help="combined: the model corrected by rules/ner.yml (default); model: the statistical "
                         "model's entities alone, as a baseline")
@@ -95,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     bn.add_argument("--repeat", type=int, default=1,
                     help="run each measurement this many times and keep the fastest (timings vary)")
 
+    for cmd, arg, what in (("who", "name", "a person's positions over time, with the pages that show them"),
+                           ("holders", "position", 'the holders of a position in date order ("ORGANISATION TITLE")'),
+                           ("project", "name", "a project's record and timeline")):
+        q = sub.add_parser(cmd, help=what)
+        q.add_argument(arg)
+        q.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help=f"tables of a run (default {DEFAULT_OUT_DIR})")
     br = sub.add_parser("bench-recognizers", help="score dates, money and numerals on Recognizers-Text cases")
     br.add_argument("bench", type=Path, nargs="?", default=Path("../shared/bench"),
                     help="folder with dates_/money_/numbers_recognizers.jsonl")
@@ -144,7 +153,7 @@ def _cmd_run(args) -> int:
             from .distributed import DaskExecutor
             executor = DaskExecutor(config, args.scheduler, args.workers)
         summary = run(args.input, args.out, ctx, progress=not args.quiet, workers=args.workers,
-                      incremental=not args.force, executor=executor)
+                      incremental=not args.force, executor=executor, home=args.home)
     except InputError as exc:
         print(f"error: {exc}; nothing was written", file=sys.stderr)
         return EXIT_USAGE
@@ -239,8 +248,23 @@ def _cmd_bench(args) -> int:
     return _setup(lambda: bench(args.size_mb, args.workers, repeat=max(1, args.repeat)))
 
 
+def _cmd_records(args) -> int:
+    """who / holders / project: questions to the tables across pages of a run."""
+    from . import records
+    from .tables import OutputError
+    try:
+        print({"who": lambda: records.who(args.out, args.name),
+               "holders": lambda: records.holders(args.out, args.position),
+               "project": lambda: records.project(args.out, args.name)}[args.command]())
+    except OutputError as exc:
+        print(f"error: {args.out}: {exc} (run the pipeline first)", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return {"run": _cmd_run, "fetch-model": _cmd_fetch_model, "check-rules": _cmd_check_rules,
             "score-ner": _cmd_score_ner, "explain": _cmd_explain, "extractors": _cmd_extractors, "evaluate": _cmd_evaluate, "bench": _cmd_bench,
-            "bench-recognizers": _cmd_bench_recognizers}[args.command](args)
+            "bench-recognizers": _cmd_bench_recognizers, "who": _cmd_records, "holders": _cmd_records,
+            "project": _cmd_records}[args.command](args)

@@ -42,8 +42,9 @@ from .mentions import Article, DocumentContext, Extraction, Sentence
 from .normalize import NORMALIZER_VERSION, normalize
 from .procstats import peak_rss_mb
 from .pubdate import PubDateInferrer, load_manifest, manifest_entry, resolve_pub_date
+from .records import RECORD_TABLE_NAMES, build_records
 from .rules import Rules, load_rules
-from .schemas import SCHEMA_VERSION, build_table
+from .schemas import SCHEMA_VERSION, build_table, concat_tables
 from .segment import MAX_SENTENCE_CHARS, Segmenter, cap_sentences, split_sentences
 from .tables import OutputFolder
 
@@ -483,13 +484,15 @@ def reuse_key(doc: RawDocument, ner_mode: str, manifest: dict | None) -> str:
 
 
 def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: bool = True,
-        workers: int = 1, incremental: bool = False, executor: Executor | None = None) -> RunSummary:
+        workers: int = 1, incremental: bool = False, executor: Executor | None = None,
+        home: str | None = None) -> RunSummary:
     """Process every document of input_path and write the tables to out_dir.
 
     ctx: a Context (this process), or a Config from which each worker builds its own.
     executor: what runs the chunks (default: this process for one worker, else a local
     pool of `workers` processes). incremental: keep the rows of documents unchanged since
-    the tables in out_dir."""
+    the tables in out_dir. home: the home jurisdiction of every page (区委 = <home>委), instead
+    of each page's own (records.py)."""
     t0 = time.perf_counter()
     started = time.time()
     config = ctx if isinstance(ctx, Config) else None
@@ -501,8 +504,9 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
     names = [n for n in FRONT_TABLES if n != "tokens" or with_tokens] + Extraction.table_names()
     layout = executor.layout if executor is not None else "file"
     plan = _Plan(Path(input_path), OutputFolder(out_dir), local, config, rules, with_tokens, ner_mode, manifest,
-                 names, t0, started)
-    plan.folder.check(names + ["errors"], layout)      # before any work: --out is usable and ours
+                 names, t0, started, home)
+    # before any work: --out is usable and ours
+    plan.folder.check(names + list(RECORD_TABLE_NAMES) + ["errors"], layout)
     with plan.folder.locked():
         return _run_locked(plan, progress=progress, workers=workers, incremental=incremental, executor=executor)
 
@@ -521,6 +525,7 @@ class _Plan:
     names: list[str]
     t0: float
     started: float
+    home: str | None = None
 
 
 def _run_locked(plan: _Plan, *, progress: bool, workers: int, incremental: bool,
@@ -611,6 +616,13 @@ def _run_locked(plan: _Plan, *, progress: bool, workers: int, incremental: bool,
         old = folder.old_rows(name, reused)
         if old is not None:
             parts[name].append(old)
+    # across pages: built from every document's rows, reused ones included, however the run ran
+    for name in ("documents", "officials", "projects", "entities"):
+        parts[name] = [concat_tables(name, parts[name])]
+    records = build_records({n: parts[n][0] for n in ("documents", "officials", "projects", "entities")},
+                            rules["orgs"], plan.home)
+    for name, table in records.items():
+        parts[name] = [table]
     parts["errors"].append(build_table("errors", errors))
     summary.written, counts = folder.write(parts, layout=executor.layout, options={
         "ner_mode": ner_mode, "tokens": with_tokens, "rules_version": rules.version, "version": __version__})

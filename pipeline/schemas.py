@@ -121,6 +121,46 @@ CORE_TABLES: dict[str, TableSpec] = {t.name: t for t in [
 ]}
 
 
+# Tables across pages, built from the per-document tables after every run (pipeline/records.py)
+RECORD_TABLES: dict[str, TableSpec] = {t.name: t for t in [
+    table_spec("people", "one row per person across the pages: a name and the positions that make one career", [
+        f("person_key", pa.string(), "the name, with #2, #3 … for namesakes whose careers cannot be one", False),
+        f("person", pa.string(), "the name as written", False),
+        f("first_date", pa.date32(), "date of the first official mention"),
+        f("last_date", pa.date32(), "date of the last official mention"),
+        f("n_docs", pa.int32(), "pages that name the person with a position", False),
+        f("n_mentions", pa.int32(), "official rows of the person", False),
+        f("titles", NAMES, "positions held: org_name + title, in order of first appearance", False),
+    ], ("person_key",)),
+    table_spec("positions", "spells: one person in one position of one organisation, first to last page showing it", [
+        f("position_id", pa.string(), "p- and 12 hex of person_key, org_key and title", False),
+        f("person_key", pa.string(), "people.person_key", False),
+        f("person", pa.string(), "the name as written", False),
+        f("title", pa.string(), "the position noun (officials.title)", False),
+        f("org_key", pa.string(), "the organisation's key: home jurisdiction and full organ name (北关区财政局)"),
+        f("org_name", pa.string(), "the organisation's full name as the key spells it"),
+        f("first_date", pa.date32(), "date of the first mention of the spell (officials.date)"),
+        f("last_date", pa.date32(), "date of the last mention of the spell"),
+        f("n_docs", pa.int32(), "pages that show the spell", False),
+        f("official_ids", NAMES, "the evidence: officials.official_id rows", False),
+    ], ("position_id",)),
+    table_spec("project_records", "one row per project across the pages, under its fullest name", [
+        f("project_key", pa.string(), "j- and 12 hex of the fullest name's key", False),
+        f("name", pa.string(), "the fullest name", False),
+        f("aliases", NAMES, "other names of it: short forms, with and without 项目", False),
+        f("first_date", pa.date32(), "publication date of the first page naming it"),
+        f("last_date", pa.date32(), "publication date of the last page naming it"),
+        f("location", pa.string(), "the place stated for it most often"),
+        f("investment", pa.float64(), "the largest investment stated for it, in its currency's main unit"),
+        f("currency", pa.string(), "ISO 4217 code of that investment"),
+        f("statuses", pa.list_(pa.struct([pa.field("status", pa.string()), pa.field("date", pa.date32())])),
+          "each status stated and the first date it was, in date order", False),
+        f("n_docs", pa.int32(), "pages naming it", False),
+        f("project_ids", NAMES, "the evidence: projects.project_id rows", False),
+    ], ("project_key",)),
+]}
+
+
 class _Tables(Mapping):
     """Every table: the core ones above, then each registered extractor's (declared in its
     module), in running order. Read lazily: the extractors import this module."""
@@ -131,6 +171,7 @@ class _Tables(Mapping):
         for cls in extractor_classes():
             if cls.table is not None:
                 tables[cls.table.name] = cls.table
+        tables.update(RECORD_TABLES)
         tables["errors"] = CORE_TABLES["errors"]
         return tables
 

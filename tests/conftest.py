@@ -56,3 +56,14 @@ def out(tmp_path_factory):
     assert proc.returncode == 0, proc.stderr
     assert "5 documents (5 processed, 0 unchanged, 0 failed, 0 warnings)" in proc.stderr
     return out
+
+
+def run_cli(*args) -> str:
+    """`python -m pipeline ARGS` from the project root; its stdout, after checking it succeeded."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
