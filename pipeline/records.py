@@ -84,10 +84,13 @@ class OrgNames:
         m = self.leading_jurisdiction.match(name or "")
         return m.group(0) if m else None
 
-    def homes(self, officials: list[dict], places: list[tuple[str, str]], fixed: str | None) -> dict[str, str | None]:
-        """Each document's home jurisdiction: `fixed` when given, else the district or county
-        its places and its officials' organisations name most (a city when no district or
-        county is named), else the run's most named one."""
+    def homes(self, officials: list[dict], places: list[tuple[str, str]], fixed: str | None,
+              given: dict[str, str] | None = None) -> dict[str, str | None]:
+        """Each document's home jurisdiction: `fixed` when given (run --home), else the
+        manifest's `home` for the page (`given`), else the district or county its places and
+        its officials' organisations name most (a city when no district or county is named),
+        else the run's most named one."""
+        given = given or {}
         counts: dict[str, Counter] = defaultdict(Counter)
         for doc_id, text in places:
             if len(text) >= 3 and text.endswith(self.home_suffix):
@@ -107,7 +110,7 @@ class OrgNames:
 
         fallback = best(run_wide)
         docs = {o["doc_id"] for o in officials} | {d for d, _ in places}
-        return {d: fixed or best(counts.get(d, Counter())) or fallback for d in docs}
+        return {d: fixed or given.get(d) or best(counts.get(d, Counter())) or fallback for d in docs}
 
 
 def _hash(prefix: str, *parts: str | None) -> str:
@@ -236,14 +239,40 @@ def project_records(projects: list[dict], pub_dates: dict[str, dt.date | None], 
     return out
 
 
-def build_records(tables: dict[str, pa.Table], rules: dict, home: str | None = None) -> dict[str, pa.Table]:
+def manifest_homes(path) -> dict[str, str]:
+    """The `home` column of a manifest (CSV/JSONL with `source` or `id`), when it has one:
+    key (file name or record id) -> home jurisdiction."""
+    import pandas as pd
+    from pathlib import Path
+
+    path = Path(path)
+    df = pd.read_json(path, lines=True, dtype=False) if path.suffix in (".jsonl", ".ndjson") \
+        else pd.read_csv(path, dtype=str)
+    key = "source" if "source" in df.columns else "id"
+    if "home" not in df.columns or key not in df.columns:
+        return {}
+    return {(Path(str(k)).name if key == "source" else str(k)): str(h)
+            for k, h in zip(df[key], df["home"]) if isinstance(h, str) and h.strip()}
+
+
+def build_records(tables: dict[str, pa.Table], rules: dict, home: str | None = None,
+                  manifest_homes: dict[str, str] | None = None) -> dict[str, pa.Table]:
     """The tables across pages from a run's per-document tables (documents, officials,
-    projects, entities)."""
+    projects, entities). `home`: every page's home jurisdiction; `manifest_homes`: a
+    manifest's, by file name or record id."""
+    from pathlib import Path
+
     orgs = OrgNames(rules)
+    given = {}
+    if manifest_homes:
+        for d in tables["documents"].select(["doc_id", "source", "source_id"]).to_pylist():
+            h = manifest_homes.get(d["source_id"] or "") or manifest_homes.get(Path(d["source"]).name)
+            if h:
+                given[d["doc_id"]] = h
     officials = tables["officials"].select(["official_id", "doc_id", "person", "title", "org", "date"]).to_pylist()
     ents = tables["entities"]
     locs = ents.filter(pc.equal(ents["label"], "LOC")).select(["doc_id", "text"]).to_pylist()
-    homes = orgs.homes(officials, [(e["doc_id"], e["text"]) for e in locs], home)
+    homes = orgs.homes(officials, [(e["doc_id"], e["text"]) for e in locs], home, given)
     people, positions = people_and_positions(officials, homes, orgs, rules["min_days_between_districts"])
     docs = tables["documents"].select(["doc_id", "pub_date"]).to_pylist()
     projects = tables["projects"].select(["project_id", "doc_id", "name", "aliases", "investment", "currency",

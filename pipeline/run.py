@@ -42,7 +42,7 @@ from .mentions import Article, DocumentContext, Extraction, Sentence
 from .normalize import NORMALIZER_VERSION, normalize
 from .procstats import peak_rss_mb
 from .pubdate import PubDateInferrer, load_manifest, manifest_entry, resolve_pub_date
-from .records import RECORD_TABLE_NAMES, build_records
+from .records import RECORD_TABLE_NAMES, build_records, manifest_homes
 from .rules import Rules, load_rules
 from .schemas import SCHEMA_VERSION, build_table, concat_tables
 from .segment import MAX_SENTENCE_CHARS, Segmenter, cap_sentences, split_sentences
@@ -77,6 +77,7 @@ class Context:
     inferrer: PubDateInferrer
     extraction: Extraction
     manifest: dict | None = None
+    manifest_path: Path | None = None   # its `home` column gives pages their home (records.py)
     with_tokens: bool = False
     timings: Counter = field(default_factory=Counter)   # seconds per stage
     load_seconds: float = 0.0
@@ -100,6 +101,7 @@ class Context:
                   inferrer=PubDateInferrer(rules["pubdate"], extraction.by_name["dates"].dates.find),
                   extraction=extraction,
                   manifest=load_manifest(config.manifest) if config.manifest else None,
+                  manifest_path=config.manifest,
                   with_tokens=config.with_tokens, page_seconds=config.page_seconds, ner_mode=config.ner_mode)
         ctx.load_seconds = time.perf_counter() - t0
         return ctx
@@ -619,8 +621,9 @@ def _run_locked(plan: _Plan, *, progress: bool, workers: int, incremental: bool,
     # across pages: built from every document's rows, reused ones included, however the run ran
     for name in ("documents", "officials", "projects", "entities"):
         parts[name] = [concat_tables(name, parts[name])]
+    manifest_path = plan.config.manifest if plan.config else plan.local.manifest_path
     records = build_records({n: parts[n][0] for n in ("documents", "officials", "projects", "entities")},
-                            rules["orgs"], plan.home)
+                            rules["orgs"], plan.home, manifest_homes(manifest_path) if manifest_path else None)
     for name, table in records.items():
         parts[name] = [table]
     parts["errors"].append(build_table("errors", errors))

@@ -127,3 +127,14 @@ def test_a_move_to_another_district_months_later_is_one_career(orgs):
     officials.append(row(4, "b", "县长", dt.date(2020, 8, 1)))   # now both at once: two people
     people, _ = people_and_positions(officials, {"a": "河西区", "b": "东山县"}, orgs, 90)
     assert sorted(p["person_key"] for p in people) == ["周涛", "周涛#2"]
+
+
+def test_home_given_by_the_manifest(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.txt").write_text("本报讯 5月5日，区委书记王刚到区财政局调研。\n", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text("source,pub_date,home\na.txt,2023-05-06,北城区\n", encoding="utf-8")
+    run_cli("run", pages, "--out", tmp_path / "out", "--quiet", "--workers", "1",
+            "--manifest", tmp_path / "manifest.csv")
+    pos = read_table(tmp_path / "out", "positions")
+    assert set(zip(pos.person, pos.org_key, pos.first_date)) == {("王刚", "北城区委", dt.date(2023, 5, 5))}
