@@ -168,19 +168,30 @@ class PubDateInferrer:
         return PubDate(date, year, "inferred", "; ".join(notes))
 
 
-def load_manifest(path: Path) -> dict[str, dt.date]:
-    """A CSV or JSONL file with columns `source` (a file name) or `id`, and `pub_date`."""
+def read_manifest(path: Path):
+    """A manifest (CSV or JSONL) as a DataFrame of strings, and its key column: `source` (a
+    page's file name) or `id` (a record id)."""
     import pandas as pd
     path = Path(path)
     df = pd.read_json(path, lines=True, dtype=False) if path.suffix in (".jsonl", ".ndjson") \
         else pd.read_csv(path, dtype=str)
-    key = "source" if "source" in df.columns else "id"
+    return df, ("source" if "source" in df.columns else "id")
+
+
+def manifest_key(column: str, value) -> str:
+    return Path(str(value)).name if column == "source" else str(value)
+
+
+def load_manifest(path: Path) -> dict[str, dt.date]:
+    """A CSV or JSONL file with columns `source` (a file name) or `id`, and `pub_date`."""
+    import pandas as pd
+    df, key = read_manifest(path)
     if key not in df.columns or "pub_date" not in df.columns:
         raise ValueError(f"{path}: a manifest needs a 'source' or 'id' column and 'pub_date'")
     out = {}
     for i, (k, v) in enumerate(zip(df[key], df["pub_date"]), 2):
         try:
-            out[Path(str(k)).name if key == "source" else str(k)] = pd.Timestamp(str(v)).date()
+            out[manifest_key(key, k)] = pd.Timestamp(str(v)).date()
         except ValueError:
             raise ValueError(f"{path}:{i}: pub_date {v!r} is not a date") from None
     return out

@@ -242,17 +242,12 @@ def project_records(projects: list[dict], pub_dates: dict[str, dt.date | None], 
 def manifest_homes(path) -> dict[str, str]:
     """The `home` column of a manifest (CSV/JSONL with `source` or `id`), when it has one:
     key (file name or record id) -> home jurisdiction."""
-    import pandas as pd
-    from pathlib import Path
+    from .pubdate import manifest_key, read_manifest
 
-    path = Path(path)
-    df = pd.read_json(path, lines=True, dtype=False) if path.suffix in (".jsonl", ".ndjson") \
-        else pd.read_csv(path, dtype=str)
-    key = "source" if "source" in df.columns else "id"
+    df, key = read_manifest(path)
     if "home" not in df.columns or key not in df.columns:
         return {}
-    return {(Path(str(k)).name if key == "source" else str(k)): str(h)
-            for k, h in zip(df[key], df["home"]) if isinstance(h, str) and h.strip()}
+    return {manifest_key(key, k): str(h) for k, h in zip(df[key], df["home"]) if isinstance(h, str) and h.strip()}
 
 
 def build_records(tables: dict[str, pa.Table], rules: dict, home: str | None = None,
