@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # the segmenter's compiled tables: written last, after the model is fetched and checked
 MODEL := data/models/pkuseg-mixed/compiled/manifest.json
 
-.PHONY: setup model run test eval clean
+.PHONY: setup model browser run test eval clean
 
 setup: $(STAMP) $(MODEL)
 
@@ -24,8 +24,16 @@ $(MODEL): | $(STAMP)
 run: setup
 	$(PY) -m pipeline run seeds --out data/out
 
+# the site of `pipeline show` is tested in a real browser: Debian's chromium, installed by
+# package name when missing (Playwright drives it; it downloads no browser of its own)
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && { apt-get install -y -q chromium >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
+	  echo "note: chromium could not be installed (apt-get as root): the browser test is skipped"
+
 # pytest exits 5 when it collected no test: that is a failure here too.
-test: setup
+test: setup browser
 	$(PY) -m pytest -q
 
 # quality figures: seeds and gold-dev against their gold, NER on People's Daily dev

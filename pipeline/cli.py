@@ -104,6 +104,10 @@ def _parser() -> argparse.ArgumentParser:
         q = sub.add_parser(cmd, help=what)
         q.add_argument(arg)
         q.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR, help=f"tables of a run (default {DEFAULT_OUT_DIR})")
+    sh = sub.add_parser("show", help="write a static HTML site to audit a run: every mention on its page")
+    sh.add_argument("out", type=Path, help="the tables of a run")
+    sh.add_argument("--html", type=Path, required=True, help="folder for the site (open DIR/index.html)")
+    sh.add_argument("--doc", action="append", default=None, help="only this document (source, file name, id); repeatable")
     br = sub.add_parser("bench-recognizers", help="score dates, money and numerals on Recognizers-Text cases")
     br.add_argument("bench", type=Path, nargs="?", default=Path("../shared/bench"),
                     help="folder with dates_/money_/numbers_recognizers.jsonl")
@@ -262,9 +266,14 @@ def _cmd_records(args) -> int:
     return EXIT_OK
 
 
+def _cmd_show(args) -> int:
+    from .show import main
+    return main(args.out, args.html, args.doc)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return {"run": _cmd_run, "fetch-model": _cmd_fetch_model, "check-rules": _cmd_check_rules,
             "score-ner": _cmd_score_ner, "explain": _cmd_explain, "extractors": _cmd_extractors, "evaluate": _cmd_evaluate, "bench": _cmd_bench,
             "bench-recognizers": _cmd_bench_recognizers, "who": _cmd_records, "holders": _cmd_records,
-            "project": _cmd_records}[args.command](args)
+            "project": _cmd_records, "show": _cmd_show}[args.command](args)
