@@ -84,3 +84,21 @@ def test_prefetched_and_new_texts_together(ner):
     finally:
         ner.forget()
     assert ner.words_many(texts) == expected
+
+
+def test_a_text_without_letters_skips_the_network(ner):
+    calls = []
+    session = ner.lac._session
+
+    class Counting:
+        def run(self, *a, **k):
+            calls.append(1)
+            return session.run(*a, **k)
+
+    ner.lac._session = Counting()
+    try:
+        assert ner.words_many(["2023.3.1，100%（12）", "——"]) == [[], []]
+        assert calls == []
+        assert ner.words_many(["王刚到北京。"])[0] and calls == [1]
+    finally:
+        ner.lac._session = session

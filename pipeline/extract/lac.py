@@ -6,9 +6,12 @@ tag (PER, LOC, ORG). As an extractor it finds nothing itself: it provides the an
 from __future__ import annotations
 
 import numpy as np
+import regex
 
 from .base import DocumentContext, Extractor, Mention
 
+# a text without one (digits and punctuation only) skips the network: it holds no name
+LETTER = regex.compile(r"\p{L}")
 # the model's entity tags and the labels they become
 LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 
@@ -89,7 +92,9 @@ class StatisticalNER:
             out = [[] for _ in texts]
             by_length: dict[int, list[int]] = {}
             for i, text in enumerate(texts):
-                if text:
+                # a text without a letter (digits, punctuation) holds no name: no network,
+                # and no words (nothing downstream reads the words of such a text)
+                if LETTER.search(text):
                     by_length.setdefault(len(text), []).append(i)
             for length, members in by_length.items():
                 for k in range(0, len(members), self.MAX_BATCH):
