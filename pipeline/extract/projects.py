@@ -20,6 +20,7 @@ import pyarrow as pa
 import regex
 
 from ..fragments import CLAUSE_BREAK, COUNT_WORD_CHARS, DAY_MONTH_OR_YEAR, NUMERIC_WORD_CHARS, OPENING_MONTH_DAY, PHASE, PROJECT_WORD
+from ..numerals import parse_int
 from ..rules import RULE_IDS, WORDS, dict_of, lexicon_alternation, mapping
 from ..rules import string as _string
 from ..schemas import ARTICLE_ID, DOC_ID, END, SENTENCE_ID, START, f, table_spec
@@ -30,6 +31,7 @@ PHASE_ONLY = regex.compile(PHASE)
 PHASE_END = regex.compile(rf"{PHASE}$")
 NUMERIC = regex.compile(rf"^[{NUMERIC_WORD_CHARS}]+$")
 PAREN_THEN = regex.compile(r"[（(][^（）()]{1,20}[）)]")
+LIST_CLAUSE_BREAK = "，,。；;：:“”!！?？"
 NAME_BREAK = set("，,。；;！？!?、：:《》 \n…—")
 
 
@@ -99,6 +101,11 @@ class ProjectExtractor:
         self.place_word_end = tuple(lex["place_word_end"])
         self.head_modifies = tuple(lex["head_modifies"])
         self._blocked = bytearray()
+        # a count of projects of a kind (6个高速公路项目) and the separators of a list before it
+        self.counted_re = regex.compile(
+            rf"(?P<n>[{COUNT_WORD_CHARS}]+)(?:{lexicon_alternation(lex['measure_word'])})"
+            rf"\p{{Han}}{{0,10}}?(?:{lexicon_alternation(lex['tail_suffix'])})")
+        self.list_sep_re = regex.compile(lexicon_alternation(lex["list_separator"]))
         # a numbered road and the section between two places: 国道219线区界至日土段
         self.road_section_re = regex.compile(
             rf"(?:{lexicon_alternation(lex['numbered_road'])})\d+(?:{lexicon_alternation(lex['road_line'])})"
@@ -218,6 +225,9 @@ class ProjectExtractor:
                 start += 1   # an opening quote whose closing one is not in the name
             out.append(Project(start, end, text[start:end], "project.suffix"))
             taken_until = end
+        for item_start, item_end in self._counted_list(text, bset):
+            if not any(p.start < item_end and item_start < p.end for p in out):
+                out.append(Project(item_start, item_end, text[item_start:item_end], "project.list_item"))
         if self.cue_re.search(text):
             for m in self.road_section_re.finditer(text):
                 if not any(p.start < m.end() and m.start() < p.end for p in out):
@@ -225,6 +235,29 @@ class ProjectExtractor:
             out.sort(key=lambda p: p.start)
         self._link(text, out, amounts or [], last_project, areas or [])
         return out
+
+    def _counted_list(self, text: str, bounds: list[int]) -> list[tuple[int, int]]:
+        """A list of names right before a count of projects of a kind, as many names as the
+        count says (建设A、B、C以及D 4个高速公路项目): each name is a project. The list starts
+        after the last stop word before its first separator (开工建设|A)."""
+        found = []
+        for m in self.counted_re.finditer(text):
+            n = parse_int(m.group("n"))
+            clause = max(text.rfind(c, 0, m.start()) for c in LIST_CLAUSE_BREAK) + 1
+            seps = list(self.list_sep_re.finditer(text, clause, m.start()))
+            if n is None or n < 2 or len(seps) != n - 1:
+                continue
+            first_sep = seps[0].start()
+            start = clause
+            for a, b in zip(bounds, bounds[1:]):
+                if clause <= a and b <= first_sep and text[a:b] in self.stop:
+                    start = b
+            cuts = [start] + [x for s in seps for x in s.span()] + [m.start()]
+            items = [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts), 2)]
+            if all(2 <= b - a <= 20 and not any(c in NAME_BREAK for c in text[a:b])
+                   and not self._is_generic(text, a, b, bounds) for a, b in items):
+                found += items
+        return found
 
     def _clause(self, text: str, pos: int) -> tuple[int, int]:
         s = max(text.rfind(c, 0, pos) for c in CLAUSE_BREAK) + 1
@@ -295,7 +328,7 @@ PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated fo
 PROJECT_GRAMMAR = ("investment_cue_tail", "amount_verb", "area_verb", "function_word", "tail_suffix",
                    "measure_word", "anaphor", "subject_word", "attributive", "name_never_starts_pos",
                    "name_never_ends_pos", "name_never_holds_pos", "head_modifies", "place_word_end",
-                   "numbered_road", "road_line", "route_connective", "section_head")
+                   "numbered_road", "road_line", "route_connective", "section_head", "list_separator")
 
 
 class Projects(Extractor):
@@ -316,7 +349,7 @@ class Projects(Extractor):
     table = PROJECTS_TABLE
     labels = ("PROJECT",)
     requires = ("MONEY", "MEASURE", "DATE", "pos_tags")
-    rule_ids = ("project.suffix", "project.road_section")
+    rule_ids = ("project.suffix", "project.road_section", "project.list_item")
 
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
