@@ -97,7 +97,7 @@ def test_a_text_without_letters_skips_the_network(ner):
 
     ner.lac._session = Counting()
     try:
-        assert ner.words_many(["2023.3.1，100%（12）", "——"]) == [[], []]
+        assert ner.words_many(["2023.3.1，100%（12）", "——"]) == [[(0, 17, "w")], [(0, 2, "w")]]
         assert calls == []
         assert ner.words_many(["王刚到北京。"])[0] and calls == [1]
     finally:

@@ -12,6 +12,7 @@ from .base import DocumentContext, Extractor, Mention
 
 # a text without one (digits and punctuation only) skips the network: it holds no name
 LETTER = regex.compile(r"\p{L}")
+NO_NAME_TAG = "w"   # LAC's tag for punctuation
 # the model's entity tags and the labels they become
 LABELS = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 
@@ -92,10 +93,12 @@ class StatisticalNER:
             out = [[] for _ in texts]
             by_length: dict[int, list[int]] = {}
             for i, text in enumerate(texts):
-                # a text without a letter (digits, punctuation) holds no name: no network,
-                # and no words (nothing downstream reads the words of such a text)
+                # a text without a letter (digits, punctuation) holds no name: no network; its
+                # words are one word without a name's tag (the words still cover the text)
                 if LETTER.search(text):
                     by_length.setdefault(len(text), []).append(i)
+                elif text:
+                    out[i] = [(0, len(text), NO_NAME_TAG)]
             for length, members in by_length.items():
                 for k in range(0, len(members), self.MAX_BATCH):
                     batch = members[k:k + self.MAX_BATCH]
