@@ -106,6 +106,8 @@ def world_names() -> frozenset[str]:
     return frozenset(n for n in names if len(n) >= 2 and HAN.fullmatch(n))
 
 
+# LAC parts of speech an item of a list of organisations may be made of
+LIST_NAME_POS = {"n", "nz", "nt", "j", "ORG", "LOC", "PER"}
 # LAC parts of speech of verbs and adjectives: a list of them holds no names
 VERB_OR_ADJECTIVE = {"v", "vd", "vn", "a", "ad", "an"}
 
@@ -401,6 +403,7 @@ class RuleCorrector:
                     spans += self._split_places(text, s, e, "lac", "ner.lac_loc")
             i += 1
         spans += self._companies_with_region(text, words)
+        spans += self._list_organisations(text, words)
         spans += self._party_committees(text)
         spans += self._places_from_words(text, words)
         spans += self._places_from_tokens(text, bounds)
@@ -463,6 +466,58 @@ class RuleCorrector:
                     text.startswith(g, p) for g in self._gazetteer_prefixes(text[p:e])):
                 return [NerSpan(s, p, "ORG", source, rule), NerSpan(p, e, "ORG", source, rule)]
         return [NerSpan(s, e, "ORG", source, rule)]
+
+    def _list_organisations(self, text: str, words: list[tuple[int, int, str]]) -> list[NerSpan]:
+        """In a list (A、B、C) of nouns and names, one of them an organisation the model
+        found, the other items are organisations too (苏宁电器、宏图三胞、龙蟠石化等; 华硕|电脑)."""
+        out: list[NerSpan] = []
+        clause: list[int] = []
+        for k in range(len(words) + 1):
+            w = text[words[k][0]:words[k][1]] if k < len(words) else "。"
+            if k < len(words) and (w in self.list_separator or not PUNCT_SPACE_DIGIT.fullmatch(w[0])):
+                clause.append(k)
+                continue
+            items, cur = [], []
+            for j in clause:   # the clause's items, split at the separators
+                if text[words[j][0]:words[j][1]] in self.list_separator:
+                    items.append(cur)
+                    cur = []
+                else:
+                    cur.append(j)
+            items.append(cur)
+            clause = []
+            if len(items) < 3 and not (len(items) == 2 and all(items)):
+                continue
+            spans_ = []
+            for n, item in enumerate(items):
+                run = list(item)
+                if n == 0:   # the first item: its last run of name words (包含|苏宁电器)
+                    while run and words[run[-1]][2] in LIST_NAME_POS and any(words[x][2] not in LIST_NAME_POS for x in run):
+                        cut_after = words[run[0]][2]
+                        run = run[1:]
+                        if cut_after == "m" and all(words[x][2] in LIST_NAME_POS for x in run):
+                            run = []   # 第十三次|代表大会: what follows an ordinal is no name
+                            break
+                if n == len(items) - 1:   # the last: its first run (龙蟠石化|等)
+                    cut = next((i for i, x in enumerate(run) if words[x][2] not in LIST_NAME_POS), len(run))
+                    run = run[:cut]
+                if not run or any(words[x][2] not in LIST_NAME_POS for x in run):
+                    spans_.append(None)
+                    continue
+                first_org = next((i for i, x in enumerate(run) if words[x][2] == "ORG"), None)
+                if first_org:   # 最大电器通路商|苏宁电器: an item starts at the model's organisation
+                    run = run[first_org:]
+                spans_.append((words[run[0]][0], words[run[-1]][1], [words[x][2] for x in run]))
+            # every item a run of nouns and names, one of them at least the model's organisation
+            if None in spans_ or not any("ORG" in s[2] for s in spans_):
+                continue
+            for s in spans_:
+                if s is None or "PER" in s[2] or set(s[2]) <= {"LOC"}:
+                    continue
+                name = text[s[0]:s[1]]
+                if 3 <= len(name) <= 12 and self.org_false(name) is None and not self._is_place_name(name):
+                    out.append(NerSpan(s[0], s[1], "ORG", "rule", "ner.list_org"))
+        return out
 
     def _party_committees(self, text: str) -> list[NerSpan]:
         """中国共产党 + places + 第十二届 + 委员会: a party committee named in full, the form of
@@ -599,7 +654,8 @@ class Ner(Extractor):
     owns_spans = False
     requires = ("pos_tags", "TITLE")
     rule_ids = ("ner.lac_person", "ner.person_as_place", "ner.place_org", "ner.org_extend", "ner.lac_org",
-                "ner.lac_loc", "ner.lac_loc_as_org", "ner.lac_org_as_place", "ner.route_name", "ner.weather_place", "ner.company_region", "ner.party_committee",
+                "ner.lac_loc", "ner.lac_loc_as_org", "ner.lac_org_as_place", "ner.route_name", "ner.weather_place",
+                "ner.list_org", "ner.company_region", "ner.party_committee",
                 "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",
                 "ner.title_org", "ner.byline", "ner.model_only")
 
