@@ -153,11 +153,8 @@ def _emit(text: str, spans: list[dict], split: set[str]) -> tuple[str, set[str]]
     return "".join(out), found
 
 
-def _anchor(ents: pd.DataFrame, *wanted: tuple[str, int, int]) -> str | None:
-    """The entity id of the first (label, start, end) the document's entities hold."""
-    if not len(ents):
-        return None
-    at = {(e.label, e.start, e.end): e.entity_id for e in ents.itertuples()}
+def _anchor(at: dict[tuple[str, int, int], str], *wanted: tuple[str, int, int]) -> str | None:
+    """The entity id of the first (label, start, end) of `at` (a page's entities by span)."""
     return next((at[w] for w in wanted if w in at), None)
 
 
@@ -266,8 +263,9 @@ class Site:
                           f'{" · " + esc("; ".join(names)) if names else ""}</p></article>')
         legend = " ".join(f'<span style="background:{c}">{k}</span>' for k, c in COLOURS.items())
         side = ["<h2>Officials</h2><ul>"]
+        at = {(e.label, e.start, e.end): e.entity_id for e in ents.itertuples()} if len(ents) else {}
         for o in offs.sort_values("start").itertuples() if len(offs) else ():
-            target = _anchor(ents, ("TITLE", o.start, o.end), ("PERSON", o.person_start, o.person_end))
+            target = _anchor(at, ("TITLE", o.start, o.end), ("PERSON", o.person_start, o.person_end))
             side.append(f'<li><a href="#e-{esc(target)}">{esc(o.person)}</a> {esc(o.org or "")}{esc(o.title)}'
                         f' <span class="meta">{esc(o.date)}</span></li>')
         side.append("</ul><h2>Projects</h2><ul>")
