@@ -142,9 +142,10 @@ def _cmd_run(args) -> int:
 
     config = Config(args.rules, args.model, args.manifest, args.tokens, args.ner, args.segmenter,
                     DEFAULT_PAGE_SECONDS if args.page_budget is None else args.page_budget)
-    if args.workers > 1 or args.engine == "dask" or args.scheduler:
-        # check in this process what every worker needs, so that a bad rules file or a
-        # missing model is reported once, before any work
+    if args.engine == "dask" or args.scheduler:
+        # check in this process what every Dask worker needs, so that a bad rules file or a
+        # missing model is reported once, before any work (local workers fork from the
+        # Context built here)
         ctx = _setup(lambda: (load_rules(args.rules), compile_segmenter(locate_model(args.model)),
                               load_manifest(args.manifest) if args.manifest else None) and config)
     else:
@@ -171,7 +172,8 @@ def _cmd_run(args) -> int:
     print(f"{summary.documents} documents ({summary.processed} processed, {summary.reused} unchanged, "
           f"{summary.failed} failed, {summary.warnings} warnings), {summary.articles} articles, "
           f"{summary.sentences} sentences" + (f", {summary.tokens} tokens" if args.tokens else "")
-          + f" in {summary.seconds:.1f} s ({rate:,.0f} chars/s) -> {args.out}", file=sys.stderr)
+          + f" in {summary.seconds:.1f} s ({rate:,.0f} chars/s, "
+          + (f"{summary.workers} workers" if summary.workers > 1 else "one process") + f") -> {args.out}", file=sys.stderr)
     return EXIT_SOME_FAILED if summary.failed else EXIT_OK
 
 

@@ -83,6 +83,7 @@ class Context:
     load_seconds: float = 0.0
     page_seconds: float = DEFAULT_PAGE_SECONDS
     ner_mode: str = "combined"
+    config: Config | None = None     # what it was made from (spawned workers rebuild it)
 
     @classmethod
     def create(cls, rules_dir: Path | None = None, model_dir: Path | None = None,
@@ -102,7 +103,8 @@ class Context:
                   extraction=extraction,
                   manifest=load_manifest(config.manifest) if config.manifest else None,
                   manifest_path=config.manifest,
-                  with_tokens=config.with_tokens, page_seconds=config.page_seconds, ner_mode=config.ner_mode)
+                  with_tokens=config.with_tokens, page_seconds=config.page_seconds, ner_mode=config.ner_mode,
+                  config=config)
         ctx.load_seconds = time.perf_counter() - t0
         return ctx
 
@@ -324,6 +326,8 @@ def extract_text(ctx: Context, text: str, pub_date: dt.date | None = None) -> di
 # ---- one chunk of documents: the unit every executor runs ---------------------------------
 # Documents per chunk: the NER model batches the equal-length sentences of a whole chunk.
 CHUNK_DOCS = 16
+# An input of at most this many documents runs in this process, whatever --workers says
+SMALL_INPUT_DOCS = 8
 
 
 @dataclass
@@ -410,15 +414,21 @@ class InProcess(Executor):
             yield process_chunk(c, self.ctx, time.time())
 
 
-# ---- worker processes of the local pool: one Context each, built once ------------------------
+# ---- worker processes of the local pool ------------------------------------------------------
 _WORKER_CTX: Context | None = None
 _WORKER_READY = 0.0
 
 
-def _init_worker(config: Config) -> None:
+def _init_worker(ctx_or_config: Context | Config) -> None:
+    """A forked worker receives the parent's Context as it is (fork passes initargs without
+    pickling); a spawned one builds its own from the Config."""
     global _WORKER_CTX, _WORKER_READY
     _exit_with_parent()
-    _WORKER_CTX = Context.from_config(config)
+    if isinstance(ctx_or_config, Context):
+        _WORKER_CTX = ctx_or_config
+        _WORKER_CTX.timings = Counter()    # this worker's own, not the parent's so far
+    else:
+        _WORKER_CTX = Context.from_config(ctx_or_config)
     _WORKER_READY = time.time()
 
 
@@ -440,14 +450,36 @@ def _work(docs: list[RawDocument]) -> ChunkResult:
     return process_chunk(docs, _WORKER_CTX, _WORKER_READY)
 
 
-class ProcessPool(Executor):
-    """Local worker processes, each loading the models once. Spawned, not forked: a worker
-    starts clean (no copy of this process's memory or threads) and loads its own."""
+def _ready() -> int:
+    return os.getpid()
 
-    def __init__(self, config: Config, workers: int):
+
+class ProcessPool(Executor):
+    """Local worker processes that start from this process's Context, loaded once.
+
+    Where the platform can fork (Linux), the workers are forked from this process as soon as
+    the pool is made: they start in milliseconds with the models already in memory, shared
+    copy-on-write. It is safe because at that moment this process runs no thread that holds
+    a lock the workers need: the pool's own threads, the progress bar and the workers' watch
+    threads start after the fork; the library threads that exist by then are idle pools
+    that re-create themselves in a child (OpenBLAS, jemalloc: both register fork handlers);
+    ONNX Runtime's session has one intra- and one inter-op thread, i.e. no thread pool, and
+    its state is plain memory, copied with the rest. Elsewhere the workers are spawned and
+    each builds its own Context from ctx.config.
+    """
+
+    def __init__(self, ctx: Context, workers: int):
         self.workers = workers
-        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(config,),
-                                        mp_context=multiprocessing.get_context("spawn"))
+        if "fork" in multiprocessing.get_all_start_methods():
+            mp_context, arg = multiprocessing.get_context("fork"), ctx
+        elif ctx.config is not None:
+            mp_context, arg = multiprocessing.get_context("spawn"), ctx.config
+        else:
+            raise ValueError("this platform cannot fork: several workers need a Config to build their Context from")
+        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(arg,),
+                                        mp_context=mp_context)
+        # the first task starts every forked worker: now, before this process starts a thread
+        self.pool.submit(_ready).result()
 
     def map(self, chunk_lists):
         return in_order(chunk_lists, lambda c: self.pool.submit(_work, c),
@@ -490,7 +522,7 @@ def run(input_path: Path, out_dir: Path, ctx: Context | Config, *, progress: boo
         home: str | None = None) -> RunSummary:
     """Process every document of input_path and write the tables to out_dir.
 
-    ctx: a Context (this process), or a Config from which each worker builds its own.
+    ctx: a Context, or a Config to build one from (local workers start from it).
     executor: what runs the chunks (default: this process for one worker, else a local
     pool of `workers` processes). incremental: keep the rows of documents unchanged since
     the tables in out_dir. home: the home jurisdiction of every page (区委 = <home>委), instead
@@ -569,16 +601,20 @@ def _run_locked(plan: _Plan, *, progress: bool, workers: int, incremental: bool,
                 continue
             yield item
 
+    stream = documents()
     if executor is None:
-        if workers <= 1:
-            executor = InProcess(local or Context.from_config(config))
-        elif config is None:
-            raise ValueError("several workers need a Config to build their own Context from")
+        ctx = local or Context.from_config(config)
+        # a small input runs here: a pool would only add its start and the results' transfer
+        head = list(itertools.islice(stream, SMALL_INPUT_DOCS + 1))
+        stream = itertools.chain(head, stream)
+        if workers <= 1 or len(head) <= SMALL_INPUT_DOCS:
+            executor = InProcess(ctx)
         else:
-            executor = ProcessPool(config, workers)
+            executor = ProcessPool(ctx, workers)
+    summary.workers = executor.workers
     bar = tqdm(desc="pages", unit="doc", disable=not progress, file=sys.stderr)
     try:
-        for chunk in executor.map(chunks(documents(), CHUNK_DOCS, executor.workers)):
+        for chunk in executor.map(chunks(stream, CHUNK_DOCS, executor.workers)):
             for name, table in chunk.tables.items():
                 parts[name].append(table)
             for w in chunk.tables["errors"].to_pylist():   # documents processed with a warning
@@ -607,7 +643,8 @@ def _run_locked(plan: _Plan, *, progress: bool, workers: int, incremental: bool,
     else:
         for timings, ready_at, rss in stats.values():
             summary.timings.update(timings)
-            # a spawned worker starts an interpreter, imports and loads its models
+            # until the last worker was ready: the models' load here (forked workers) or in
+            # each worker (spawned: an interpreter, imports, models)
             summary.load_seconds = max(summary.load_seconds, ready_at - started)
             summary.peak_rss_mb.append(rss)
 

@@ -80,36 +80,46 @@ class Segmenter:
     words as spacy-pkuseg, about 30 times faster, loaded in milliseconds from tables
     compiled once at set-up. engine="spacy-pkuseg" runs the library itself: the
     reference the identity tests and `python -m pipeline bench` compare against.
+
+    spaCy (0.6 s of imports) is loaded only when a Doc is asked for (`docs`, `nlp`):
+    the compiled engine cuts words without it.
     """
 
-    def __init__(self, nlp, engine: str):
-        self.nlp = nlp
+    def __init__(self, pkuseg, engine: str, nlp=None):
+        self.pkuseg = pkuseg
         self.engine = engine
-        self.pkuseg = nlp.tokenizer.pkuseg_seg
+        self._nlp = nlp
 
     @classmethod
     def load(cls, model_dir: Path | str | None = None, user_words: Sequence[str] = (),
              engine: str = "compiled") -> "Segmenter":
-        import spacy
-
         if engine not in ENGINES:
             raise ValueError(f"unknown segmenter engine {engine!r} (choose from {', '.join(ENGINES)})")
         folder = locate_model(Path(model_dir) if model_dir else None)
-        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
         if engine == "compiled":
             from .wordseg import FastPkuseg
 
-            nlp.tokenizer.pkuseg_seg = FastPkuseg.load(folder)
+            seg = cls(FastPkuseg.load(folder), engine)
         else:
             if not (folder / "features.msgpack").is_file() and (folder / "features.pkl").is_file():
                 from .wordseg.compile import refuse_unknown_pickle
                 refuse_unknown_pickle(folder / "features.pkl")   # the library would unpickle it
+            nlp = _blank_chinese()
             with contextlib.redirect_stdout(io.StringIO()):  # spacy-pkuseg prints loader notes
                 nlp.tokenizer.initialize(pkuseg_model=str(folder), pkuseg_user_dict="default")
-        if user_words:
-            # spaCy's own call: it strips each word and inserts it into pkuseg_seg.preprocesser
-            nlp.tokenizer.pkuseg_update_user_dict(list(user_words))
-        return cls(nlp, engine)
+            seg = cls(nlp.tokenizer.pkuseg_seg, engine, nlp)
+        # what spaCy's pkuseg_update_user_dict does: each word stripped, into the preprocesser
+        for word in user_words:
+            seg.pkuseg.preprocesser.insert(word.strip(), "")
+        return seg
+
+    @property
+    def nlp(self):
+        """A blank Chinese spaCy pipeline whose tokenizer runs this segmenter."""
+        if self._nlp is None:
+            self._nlp = _blank_chinese()
+            self._nlp.tokenizer.pkuseg_seg = self.pkuseg
+        return self._nlp
 
     def cut(self, text: str) -> list[str]:
         """The words of text, as spacy_pkuseg's cut gives them (whitespace dropped)."""
@@ -117,4 +127,11 @@ class Segmenter:
 
     def docs(self, texts: Iterable[str]):
         """spaCy Docs, one per text, tokenised by pkuseg (whitespace kept as spaCy does)."""
-        return (self.nlp.tokenizer(t) for t in texts)
+        tokenizer = self.nlp.tokenizer
+        return (tokenizer(t) for t in texts)
+
+
+def _blank_chinese():
+    import spacy
+
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})

@@ -7,6 +7,8 @@ import sys
 
 import pandas as pd
 
+from pipeline.bench import corpus_pages
+from pipeline.run import SMALL_INPUT_DOCS
 from pipeline.schemas import TABLES
 
 from .conftest import ROOT, SEEDS
@@ -26,9 +28,18 @@ def same_tables(a, b):
 
 
 def test_two_workers_write_the_same_tables_as_one(tmp_path):
-    run_cli(SEEDS, "--out", tmp_path / "one", "--workers", "1")
-    run_cli(SEEDS, "--out", tmp_path / "two", "--workers", "2")
+    pages = tmp_path / "pages"      # more pages than a run keeps in one process
+    pages.mkdir()
+    for name, text in corpus_pages(SEEDS, 0.2):
+        (pages / name).write_text(text, encoding="utf-8")
+    assert len(list(pages.iterdir())) > SMALL_INPUT_DOCS
+    assert "one process" in run_cli(pages, "--out", tmp_path / "one", "--workers", "1")
+    assert "2 workers" in run_cli(pages, "--out", tmp_path / "two", "--workers", "2")
     assert same_tables(tmp_path / "one", tmp_path / "two")
+
+
+def test_a_small_input_runs_in_one_process_whatever_the_workers(tmp_path):
+    assert "one process" in run_cli(SEEDS, "--out", tmp_path / "out", "--workers", "2")
 
 
 def test_incremental_runs(tmp_path):
@@ -81,8 +92,6 @@ def test_a_dask_cluster_writes_the_same_tables_as_a_local_run(tmp_path):
     import os
     import signal
     import time
-
-    from pipeline.schemas import TABLES
 
     from pathlib import Path
     dask = str(Path(sys.executable).parent / "dask")
