@@ -8,11 +8,19 @@ computes the same path in single precision, step for step:
     dp     = scores[bp, j] + emissions[t]
     best   = argmax(dp)
 Compiled without fast-math or FMA contraction (setup.py), so every sum is the same float.
+
+Without a NaN in the scores (the usual case) a step is crf_step (_crf_step.h): the same
+sums, compared in vector instructions; the strict ">" keeps the first maximum, as argmax
+does. With a NaN, the step runs the exact scalar rule below.
 """
 from libc.stdint cimport int32_t, int64_t
 from libc.stdlib cimport free, malloc
 
 import numpy as np
+
+
+cdef extern from "_crf_step.h":
+    void crf_step(const float* dp, const float* transitions, Py_ssize_t T, float* best, int32_t* arg) nogil
 
 
 def viterbi(const float[:, ::1] emissions, const float[:, ::1] transitions):
@@ -32,11 +40,28 @@ def viterbi(const float[:, ::1] emissions, const float[:, ::1] transitions):
     cdef float s, best
     cdef int32_t arg
     cdef int64_t[::1] path
+    cdef bint finite = _finite(emissions) and _finite(transitions)
+    cdef float* run_best = <float*>malloc(T * sizeof(float))
+    cdef int32_t* run_arg = <int32_t*>malloc(T * sizeof(int32_t))
+    if run_best == NULL or run_arg == NULL:
+        free(dp)
+        free(run_best)
+        free(run_arg)
+        raise MemoryError()
     try:
         with nogil:
             for j in range(T):
                 dp[j] = emissions[0, j]
             for t in range(1, n):
+                if finite:
+                    crf_step(dp, &transitions[0, 0], T, run_best, run_arg)
+                    for j in range(T):
+                        back[t - 1, j] = run_arg[j]
+                        new[j] = run_best[j] + emissions[t, j]
+                    swap = dp
+                    dp = new
+                    new = swap
+                    continue
                 for j in range(T):
                     best = dp[0] + transitions[0, j]
                     arg = 0
@@ -66,3 +91,16 @@ def viterbi(const float[:, ::1] emissions, const float[:, ::1] transitions):
         return path_array
     finally:
         free(dp if dp < new else new)
+        free(run_best)
+        free(run_arg)
+
+
+cdef bint _finite(const float[:, ::1] a) noexcept:
+    cdef Py_ssize_t i, j
+    cdef float x
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            x = a[i, j]
+            if x != x:
+                return False
+    return True
