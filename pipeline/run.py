@@ -261,23 +261,23 @@ def prepare_document(doc: RawDocument, ctx: Context) -> PreparedDocument:
                                                       f"characters cut at clause marks (or at the limit)"))
 
     texts = [norm.text[s:e] for _, s, e in spans]
-    docs = _stage(ctx, "segment", lambda: list(ctx.segmenter.docs(texts)))
+    # the tokens as offsets: no spaCy Doc is built (the same tokens, see Segmenter.spans)
+    token_spans = _stage(ctx, "segment", lambda: [ctx.segmenter.spans(t) for t in texts])
     sentences: list[Sentence] = []
-    for seq, ((article_id, s, e), sdoc) in enumerate(zip(spans, docs)):
+    for seq, ((article_id, s, e), tokens) in enumerate(zip(spans, token_spans)):
         sentence_id = f"{doc.doc_id}-s{seq:04d}"
+        text = norm.text[s:e]
         out["sentences"].append({"sentence_id": sentence_id, "doc_id": doc.doc_id,
                                  "article_id": article_id, "seq": seq, "start": s, "end": e,
-                                 "text": norm.text[s:e]})
-        offsets = sdoc.to_array(["IDX", "LENGTH"])   # no Token objects: this runs for every sentence
-        bounds = sorted(set(offsets[:, 0].tolist()) | set((offsets[:, 0] + offsets[:, 1]).tolist()))
-        sentences.append(Sentence(sentence_id, article_id, s, e, norm.text[s:e], bounds))
+                                 "text": text})
+        bounds = sorted({b for span in tokens for b in span})
+        sentences.append(Sentence(sentence_id, article_id, s, e, text, bounds))
         if ctx.with_tokens:
-            for tok in sdoc:
-                if tok.is_space:
+            for i, (a, b) in enumerate(tokens):
+                if text[a:b].isspace():
                     continue
-                out["tokens"].append({"doc_id": doc.doc_id, "sentence_id": sentence_id, "i": tok.i,
-                                      "start": s + tok.idx, "end": s + tok.idx + len(tok.text),
-                                      "text": tok.text})
+                out["tokens"].append({"doc_id": doc.doc_id, "sentence_id": sentence_id, "i": i,
+                                      "start": s + a, "end": s + b, "text": text[a:b]})
     arts = [Article(f"{doc.doc_id}-a{a.seq:03d}", a.start, a.end, a.reporters + a.correspondents + a.photographers)
             for a in articles]
     return PreparedDocument(doc, out, norm.text, sentences, arts, pub.date, pub.year)
@@ -311,8 +311,8 @@ def extract_text(ctx: Context, text: str, pub_date: dt.date | None = None) -> di
     sentence-level sets such as People's Daily, and for the extractors' cases. Rows by table."""
     spans = _without_datelines(ctx, text, [(0, len(text))])
     sentences = []
-    for k, ((s, e), sdoc) in enumerate(zip(spans, ctx.segmenter.docs([text[s:e] for s, e in spans]))):
-        bounds = sorted({t.idx for t in sdoc} | {t.idx + len(t.text) for t in sdoc})
+    for k, (s, e) in enumerate(spans):
+        bounds = sorted({b for span in ctx.segmenter.spans(text[s:e]) for b in span})
         sentences.append(Sentence(f"x-s{k:04d}", "x-a000", s, e, text[s:e], bounds))
     doc = DocumentContext("x", text, pub_date, pub_date.year if pub_date else None, sentences,
                           [Article("x-a000", 0, len(text))])

@@ -125,10 +125,40 @@ class Segmenter:
         """The words of text, as spacy_pkuseg's cut gives them (whitespace dropped)."""
         return self.pkuseg.cut(text)
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The tokens of the Doc that docs() would make of text, as (start, end) offsets,
+        without building it: the words aligned to the text as spaCy aligns them
+        (spacy.util.get_words_and_spaces), whitespace not taken as a token's trailing space
+        being a token of its own."""
+        return align_words(self.cut(text), text)
+
     def docs(self, texts: Iterable[str]):
         """spaCy Docs, one per text, tokenised by pkuseg (whitespace kept as spaCy does)."""
         tokenizer = self.nlp.tokenizer
         return (tokenizer(t) for t in texts)
+
+
+def align_words(words: list[str], text: str) -> list[tuple[int, int]]:
+    """spaCy's get_words_and_spaces as offsets: each word found from where the last ended; a
+    gap before it is a token; one space after a token is its trailing space; what is left
+    at the end is a token."""
+    if "".join("".join(words).split()) != "".join(text.split()):
+        raise ValueError(f"the words do not spell the text: {text[:60]!r}")
+    out = []
+    pos = 0
+    for word in words:
+        if word.isspace():
+            continue
+        start = text.index(word, pos)
+        if start > pos:
+            out.append((pos, start))
+        pos = start + len(word)
+        out.append((start, pos))
+        if pos < len(text) and text[pos] == " ":
+            pos += 1
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out
 
 
 def _blank_chinese():

@@ -47,6 +47,14 @@ def _bounds(segmenter, text):
 
 @SETTINGS
 @given(TEXT)
+def test_token_offsets_are_those_of_spacys_doc(segmenter, text):
+    """The run takes the tokens' offsets from Segmenter.spans, without a Doc: the same."""
+    doc = next(segmenter.docs([text]))
+    assert segmenter.spans(text) == [(t.idx, t.idx + len(t.text)) for t in doc]
+
+
+@SETTINGS
+@given(TEXT)
 def test_dates(ex, text):
     for m in extract_dates(ex["dates"], text, dt.date(2023, 3, 5)):
         assert 0 <= m.start < m.end <= len(text) and text[m.start:m.end] == m.text

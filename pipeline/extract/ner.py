@@ -131,6 +131,7 @@ class RuleCorrector:
         self.false_place_end = tuple(lex["false_place_end"])
         self.reject_start = tuple(lex["name_reject_start"])
         self.residential = set(lex["residential_word"])
+        self.residential_end = tuple(self.residential)
         self.numbered_place = set(lex["numbered_place_word"])
         self.party_cell = tuple(lex["party_cell"])
         self.party_committee_re = regex.compile(
@@ -155,6 +156,8 @@ class RuleCorrector:
         self.place_end_char = set(lex["place_end_char"])
         self.person_reject = tuple(lex["person_reject_end"])
         self.not_entity = set(lex["not_entity"])
+        # the common words a name may start with (小康社会): one str.startswith call over all
+        self.common_word_start = tuple(w for w in self.not_entity if len(w) >= 2)
         self.min_org = lex["min_org_chars"][0]
         self.min_loc = lex["min_loc_chars"][0]
         self.world = world_names()
@@ -258,8 +261,8 @@ class RuleCorrector:
         if len(name) == 2 and all(c in self.place_abbreviation for c in name) \
                 and name not in self.gazetteer and name not in self.world:
             return "abbreviation_pair"   # 中美, 印巴, 黄淮: two places cut to a character each
-        if any(name.startswith(w) and name[len(w):] not in self.road_suffix
-               for w in self.not_entity if len(w) >= 2):
+        if name.startswith(self.common_word_start) and any(
+                name.startswith(w) and name[len(w):] not in self.road_suffix for w in self.common_word_start):
             return "common_word"     # 小康社会 is no place; 小康路 is
         known = name[:-1] in self.county_short or name[:-1] in self.gazetteer   # 双城|市: a county's name
         for k in range(1, len(name)):
@@ -270,6 +273,8 @@ class RuleCorrector:
 
     def _region_word_end(self, name: str) -> str | None:
         # (the place before the word has two characters at least: 双|城市 is one name)
+        if not name.endswith(self.region_word):
+            return None
         return next((w for w in self.region_word if name.endswith(w) and len(name) - len(w) >= 2), None)
 
     def loc_ok(self, name: str) -> bool:
@@ -279,7 +284,8 @@ class RuleCorrector:
             return False
         if name in self.gazetteer or name in self.world:
             return True
-        return any(name.endswith(suf) and len(name) > len(suf) for suf in self.place_suffix)
+        return name.endswith(self.place_suffix) and any(
+            name.endswith(suf) and len(name) > len(suf) for suf in self.place_suffix)
 
     def org_false(self, name: str) -> str | None:
         """The known false-positive pattern an organisation candidate matches, or None."""
@@ -291,10 +297,9 @@ class RuleCorrector:
             return "determiner_start"   # 该局 is an anaphor, 各局 a class
         if name.endswith(self.class_noun_end):
             return "class_noun"          # 规模以上工业企业, 市直单位: a class of bodies
-        if not name.endswith(self.org_suffix) and any(
-                name.startswith(w) for w in self.not_entity if len(w) >= 2):
+        if not name.endswith(self.org_suffix) and name.startswith(self.common_word_start):
             return "common_word"         # 新时代文明: a common word and no organisation word
-        if any(name.endswith(w) for w in self.residential):
+        if name.endswith(self.residential_end):
             return "residential"     # 纺织厂家属院 is where people live: a place
         if name.endswith(self.party_cell):
             return "party_cell"      # 县财政局党组, 金桥社区党支部
@@ -471,6 +476,8 @@ class RuleCorrector:
         """In a list (A、B、C) of nouns and names, one of them an organisation the model
         found, the other items are organisations too (苏宁电器、宏图三胞、龙蟠石化等; 华硕|电脑)."""
         out: list[NerSpan] = []
+        if not any(tag == "ORG" for _, _, tag in words):
+            return out      # no item can hold the model's organisation
         clause: list[int] = []
         for k in range(len(words) + 1):
             w = text[words[k][0]:words[k][1]] if k < len(words) else "。"
