@@ -97,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     bn.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     bn.add_argument("--repeat", type=int, default=1,
                     help="run each measurement this many times and keep the fastest (timings vary)")
+    bn.add_argument("--model-options", action="store_true",
+                    help="also measure ONNX Runtime's options on the NER model (speed, and whether its tags change)")
 
     for cmd, arg, what in (("who", "name", "a person's positions over time, with the pages that show them"),
                            ("holders", "position", 'the holders of a position in date order ("ORGANISATION TITLE")'),
@@ -251,7 +253,7 @@ def _cmd_extractors(args) -> int:
 
 def _cmd_bench(args) -> int:
     from .bench import main as bench
-    return _setup(lambda: bench(args.size_mb, args.workers, repeat=max(1, args.repeat)))
+    return _setup(lambda: bench(args.size_mb, args.workers, repeat=max(1, args.repeat), model_options=args.model_options))
 
 
 def _cmd_records(args) -> int:

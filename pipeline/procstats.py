@@ -33,3 +33,16 @@ def resident_mb() -> float:
         return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError):
         return peak_rss_mb()
+
+
+def private_mb() -> float | None:
+    """Memory of this process that no other process shares (Private_Clean + Private_Dirty):
+    what a forked worker adds to the machine, the models it shares with its parent aside."""
+    try:
+        total = 0
+        for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+        return total / 1024.0
+    except (OSError, ValueError, IndexError):
+        return None

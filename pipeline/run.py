@@ -40,7 +40,7 @@ from .articles import ArticleSplitter
 from .ingest import IngestError, InputError, RawDocument, read_inputs
 from .mentions import Article, DocumentContext, Extraction, Sentence
 from .normalize import NORMALIZER_VERSION, normalize
-from .procstats import peak_rss_mb
+from .procstats import peak_rss_mb, private_mb
 from .pubdate import PubDateInferrer, load_manifest, manifest_entry, resolve_pub_date
 from .records import RECORD_TABLE_NAMES, build_records, manifest_homes
 from .rules import Rules, load_rules
@@ -337,7 +337,8 @@ class ChunkResult:
     the process that ran it."""
     tables: dict[str, pa.Table]
     outcomes: list[tuple[str, str | None, int, StageError | None]]   # source, source_id, chars, error
-    worker: tuple[int, dict, float, float] = (0, {}, 0.0, 0.0)     # pid, timings, ready at, peak MB
+    # pid, timings, ready at, peak resident MB, private MB now (None where unknown)
+    worker: tuple[int, dict, float, float, float | None] = (0, {}, 0.0, 0.0, None)
 
 
 def process_chunk(docs: list[RawDocument], ctx: Context, ready_at: float = 0.0) -> ChunkResult:
@@ -349,7 +350,7 @@ def process_chunk(docs: list[RawDocument], ctx: Context, ready_at: float = 0.0) 
             for name in rows:
                 rows[name].extend(got[name])
     return ChunkResult({name: build_table(name, r) for name, r in rows.items()}, outcomes,
-                       (os.getpid(), dict(ctx.timings), ready_at, peak_rss_mb()))
+                       (os.getpid(), dict(ctx.timings), ready_at, peak_rss_mb(), private_mb()))
 
 
 def chunks(items, size: int, workers: int = 1):
@@ -505,6 +506,7 @@ class RunSummary:
     workers: int = 1
     timings: Counter = field(default_factory=Counter)
     peak_rss_mb: list[float] = field(default_factory=list)   # per process that processed documents
+    private_mb: list[float | None] = field(default_factory=list)   # the same processes' own memory at the end
     written: list[Path] = field(default_factory=list)
 
 
@@ -620,10 +622,10 @@ def _run_locked(plan: _Plan, *, progress: bool, workers: int, incremental: bool,
             for w in chunk.tables["errors"].to_pylist():   # documents processed with a warning
                 tqdm.write(f"warning: {w['source']}: {w['stage']}: {w['message']}", file=sys.stderr)
                 summary.warnings += 1
-            pid, timings, ready_at, rss = chunk.worker
+            pid, timings, ready_at, rss, private = chunk.worker
             # running totals: keep the latest (largest) of each worker
             if pid not in stats or sum(timings.values()) >= sum(stats[pid][0].values()):
-                stats[pid] = (timings, ready_at, rss)
+                stats[pid] = (timings, ready_at, rss, private)
             for source, source_id, chars, exc in chunk.outcomes:
                 bar.update()
                 if exc is not None:
@@ -639,14 +641,15 @@ def _run_locked(plan: _Plan, *, progress: bool, workers: int, incremental: bool,
         bar.close()
     if isinstance(executor, InProcess):
         summary.timings, summary.load_seconds = executor.ctx.timings, executor.ctx.load_seconds
-        summary.peak_rss_mb = [peak_rss_mb()]
+        summary.peak_rss_mb, summary.private_mb = [peak_rss_mb()], [private_mb()]
     else:
-        for timings, ready_at, rss in stats.values():
+        for timings, ready_at, rss, private in stats.values():
             summary.timings.update(timings)
             # until the last worker was ready: the models' load here (forked workers) or in
             # each worker (spawned: an interpreter, imports, models)
             summary.load_seconds = max(summary.load_seconds, ready_at - started)
             summary.peak_rss_mb.append(rss)
+            summary.private_mb.append(private)
 
     if not seen:   # nothing read: the previous tables stay as they are
         raise InputError(f"{input_path}: no document could be read"

@@ -334,3 +334,15 @@ def test_rules_never_make_the_model_worse_on_peoples_daily():
     combined = score(Context.create(ner_mode="combined"), gold)
     for label in ("PERSON", "ORG", "LOC", "ALL"):
         assert combined[label][2] >= model[label][2], (label, model[label], combined[label])
+
+
+def test_bench_prints_every_figure_of_one_run():
+    """`bench` on a small corpus: every figure the README's table quotes, from one run."""
+    from . import conftest
+
+    out = conftest.run_cli("bench", "--size-mb", "0.15", "--workers", "2")   # pages enough for a pool
+    for line in ("segmentation alone:", "compiled / spacy-pkuseg:", "same words: True",
+                 "Segmenter.load()", "seed pages, wall", "pipeline, 1 worker, wall",
+                 "load included on both sides", "pipeline, 2 workers, wall", "time per stage",
+                 "statistical NER model", "peak memory per worker", "tables identical to the 1-worker run: True"):
+        assert line in out, line
