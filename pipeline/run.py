@@ -114,9 +114,13 @@ class Context:
 
 
 class StageError(Exception):
-    def __init__(self, stage: str, exc: Exception):
+    def __init__(self, stage: str, exc: Exception | str):
         self.stage = stage
-        super().__init__(f"{type(exc).__name__}: {exc}")
+        super().__init__(exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}")
+
+    def __reduce__(self):
+        # a worker sends it to the parent pickled: rebuilt from its stage and message
+        return StageError, (self.stage, str(self))
 
 
 class PageTimeout(Exception):

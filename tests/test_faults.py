@@ -2,6 +2,7 @@
 leaves half-written tables."""
 from __future__ import annotations
 
+import itertools
 import shutil
 import signal
 import subprocess
@@ -10,6 +11,8 @@ import time
 from pathlib import Path
 
 import pandas as pd
+
+from pipeline.bench import corpus_pages
 
 from .conftest import ROOT, SEEDS
 
@@ -46,8 +49,12 @@ def test_each_kind_of_bad_page_is_an_error_row_and_the_rest_is_processed(tmp_pat
     (pages / "e_long_line.txt").write_text("北关区" * 1_700_000, encoding="utf-8")   # 5.1 MB, one line
     (pages / "f_truncated.txt").write_bytes(PAGE.rstrip().encode("utf-8")[:-1])     # cut inside a character
     (pages / "g_control.txt").write_text(PAGE.replace("。", "。\x07\x1b", 5), encoding="utf-8")
+    (pages / "h_only_control.txt").write_text("\x07\x1b\x07 \x1b\n" * 50, encoding="utf-8")   # fails in a worker
+    for name, text in itertools.islice(corpus_pages(SEEDS, 1), 8):   # pages enough for a pool of workers
+        (pages / f"z_{name}").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    proc = run_cli("run", pages, "--out", out, "--quiet")
+    proc = run_cli("run", pages, "--out", out, "--quiet", "--workers", "2")
+    assert "2 workers" in proc.stderr
     assert proc.returncode == 1, proc.stderr
     errors = pd.read_parquet(out / "errors.parquet")
     by_file = {Path(s).name: (sev, msg) for s, sev, msg in zip(errors["source"], errors["severity"], errors["message"])}
@@ -57,8 +64,11 @@ def test_each_kind_of_bad_page_is_an_error_row_and_the_rest_is_processed(tmp_pat
     assert "truncated multi-byte" in by_file["f_truncated.txt"][1]
     assert "not a page" in by_file["e_long_line.txt"][1]
     assert by_file["g_control.txt"][0] == "warning" and "control" in by_file["g_control.txt"][1]
+    # a stage's error in a worker reaches the parent whole (StageError pickles)
+    assert by_file["h_only_control.txt"][0] == "error" and "no text left" in by_file["h_only_control.txt"][1]
     docs = pd.read_parquet(out / "documents.parquet")
-    assert sorted(Path(s).name for s in docs["source"]) == ["a_good.txt", "g_control.txt"]
+    assert sorted(Path(s).name for s in docs["source"] if not Path(s).name.startswith("z_")) == [
+        "a_good.txt", "g_control.txt"]
     assert "\x07" not in docs["norm_text"].str.cat()
 
 
