@@ -102,9 +102,30 @@ class ProjectExtractor:
         self.head_modifies = tuple(lex["head_modifies"])
         self._blocked = bytearray()
         # a count of projects of a kind (6个高速公路项目) and the separators of a list before it
-        self.counted_re = regex.compile(
-            rf"(?P<n>[{COUNT_WORD_CHARS}]+)(?:{lexicon_alternation(lex['measure_word'])})"
-            rf"\p{{Han}}{{0,10}}?(?:{lexicon_alternation(lex['tail_suffix'])})")
+        counted = (rf"(?P<n>[{COUNT_WORD_CHARS}]+)(?:{lexicon_alternation(lex['measure_word'])})"
+                   rf"\p{{Han}}{{0,10}}?(?:{lexicon_alternation(lex['tail_suffix'])})")
+        self.counted_re = regex.compile(counted)
+        self.counted_end_re = regex.compile(counted + "$")   # 三个子项目: a count, not a name
+        self.item_separator = set(lex["item_separator"])
+        road = rf"[\p{{Han}}\d]{{2,10}}?(?:{lexicon_alternation(lex['road_word'])})"
+        sep = lexicon_alternation(lex["item_separator"])
+        self.built_roads_re = regex.compile(rf"(?:{lexicon_alternation(lex['building_word'])})"
+                                            rf"(?P<roads>{road}(?:(?:{sep}){road})*)")
+        self.item_sep_re = regex.compile(sep)
+        self.clause_suffix = set(lex["clause_suffix"])
+        self.said_project_re = regex.compile(rf"(?:{lexicon_alternation(lex['copula'])})[^{CLAUSE_BREAK}]*?"
+                                             rf"(?:{lexicon_alternation(lex['tail_suffix'])})")
+        self.invest_word_re = regex.compile(rf"(?:{lexicon_alternation(lex['investment_cue'])})")
+        self.list_separator_words = set(lex["list_separator"])
+        self.built_word = tuple(lex["built_word"])
+        self.progress_word = tuple(lex["progress_word"])
+        self.demonstrative = set(lex["demonstrative"])
+        self.descriptive = tuple(lex["descriptive_word"])
+        self.line_re = regex.compile(rf"[{NUMERIC_WORD_CHARS}]+(?:{lexicon_alternation(lex['line_word'])})")
+        self.place_conjunction = set(lex["place_conjunction"])
+        self.count_class_re = regex.compile(rf"[{COUNT_WORD_CHARS}]+(?:{lexicon_alternation(lex['count_class'])})")
+        # "“两路二环”工程": the quoted words are the name, the head says what it is
+        self.quoted_name_re = regex.compile(rf"“([^“”]{{2,30}})”(?:{lexicon_alternation(lex['tail_suffix'])})")
         self.list_sep_re = regex.compile(lexicon_alternation(lex["list_separator"]))
         # a numbered road and the section between two places: 国道219线区界至日土段
         self.road_section_re = regex.compile(
@@ -176,8 +197,14 @@ class ProjectExtractor:
             ph = PHASE_AT.match(text[end:])
             if ph:
                 end += ph.end()
+            line = self.line_re.match(text, end)
+            if line and line.end() in bset:
+                end = line.end()     # 轨道交通工程|1号线
             if end not in bset or m.start() < taken_until:
                 continue
+            if self.counted_end_re.search(text, max(0, m.start() - 16), m.end()):
+                continue   # 三个子项目: a count of projects
+            
             # a longer suffix right after (产业园项目, 综合体(服装专业市场)项目): the longer name wins
             paren = PAREN_THEN.match(text, end)
             nxt = self.suffix_re.match(text, paren.end() if paren else end)
@@ -185,8 +212,13 @@ class ProjectExtractor:
                 continue
             if text[m.start() - 1:m.start()] in ("（", "("):
                 continue  # "工业经济（项目）发展推进会": a word in brackets, not a name
-            if m.group(0) in self.weak and not self.cue_re.search(text.replace(m.group(0), "", 1)):
-                continue
+            if m.group(0) in self.weak and not self.cue_re.search(text.replace(m.group(0), "", 1)) \
+                    and not text.endswith(self.built_word, 0, m.start()):
+                continue   # (专用公路|工程 names what is built: no cue needed)
+            if m.group(0) in self.clause_suffix:
+                cs, ce = self._clause(text, m.start())
+                if not self.said_project_re.match(text, m.end(), ce) and not self.invest_word_re.search(text, cs, ce):
+                    continue   # 综合服务中心: an office, unless its clause says it is a project
             start = self._tokens_back(text, self._name_core_end(text, m.start()), bset)
             if start < taken_until:
                 start = taken_until
@@ -203,17 +235,34 @@ class ProjectExtractor:
                 elif start == a and b < core_end and tag == "v" and previous and previous[2] == "d":
                     start = b   # 一律进入|特色工业园区: the verb after the adverb
                 previous = (a, b, tag)
+            for a, b, tag in words or ():
+                if a < start < b < core_end and tag in self.name_never_holds:
+                    start = b   # 从去年|起|开展项目: the name starts after the tagger's time word
             while start in tag_starting and tag_starting[start][1] in self.name_never_starts \
                     and tag_starting[start][0] < core_end:
                 start = tag_starting[start][0]
+            # 苏州路西延与|乌奎高速公路互通式立交工程: two places joined before the head, one name
+            conj = tag_ending.get(start)
+            if conj and text[conj[0]:start] in self.place_conjunction and tag_starting.get(start, (0, ""))[1] == "LOC":
+                left = tag_ending.get(conj[0])
+                if left and left[1] == "LOC" and left[0] >= taken_until:
+                    start = left[0]
+            before_name = tag_ending.get(start)
+            if before_name and text[before_name[0]:start] in self.demonstrative:
+                continue   # 此|水环境综合治理工程, 及其|关联配套项目: the project spoken of, described
             last = tag_ending.get(core_end)
             if last and last[0] <= start and last[1] in self.name_never_ends and text[last[0]:core_end] not in self.tail:
-                # the words before the head are one function word, or one verb after another
-                # function word or verb (也不|知道|项目, 在|保证|工程); after a list's comma a verb
-                # names the trade (、织布|产业园)
+                # the words before the head are one function word, or a verb (也不知道|项目,
+                # 进行|项目); after a list's comma a verb names the trade (、织布|产业园)
                 before = tag_ending.get(last[0])
-                if last[1] != "v" or (before and before[1] in self.name_never_ends):
+                if last[1] != "v" or before is None or text[before[0]:last[0]] not in self.list_separator_words:
                     continue
+            body = [(a, b, tag) for a, b, tag in words or () if start <= a and b <= core_end]
+            if body and body[0][0] == start and body[-1][1] == core_end and core_end - start <= 4 \
+                    and all(tag in ("v", "vn") and b - a <= 2 for a, b, tag in body) \
+                    and not (tag_ending.get(start) and text[tag_ending[start][0]:start] in self.list_separator_words) \
+                    and text[start:core_end] not in self.tail:
+                continue   # 占地|项目, 关联配套|项目: what is done, not which project
             if text.startswith(self.head_modifies, end):
                 continue   # 项目|负责人, 工程|质量: the head word qualifies a noun, it ends no name
             if self.count_after.match(text, end):
@@ -221,13 +270,19 @@ class ProjectExtractor:
             if core_end - start < 2 or self._is_generic(text, start, core_end, bset):
                 continue
             name = text[start:end]
+            if any(w in name for w in self.descriptive) or self.count_class_re.match(name):
+                continue   # 东北最大…中心项目, 六大“…工程”: a description or a class of projects
             if (name[0] == "“" and name.count("“") != name.count("”")) or (name[0] == '"' and name.count('"') % 2):
                 start += 1   # an opening quote whose closing one is not in the name
-            out.append(Project(start, end, text[start:end], "project.suffix"))
+            quoted = self.quoted_name_re.fullmatch(text, start, end)
+            out.append(Project(start, end, quoted.group(1) if quoted else text[start:end], "project.suffix"))
             taken_until = end
         for item_start, item_end in self._counted_list(text, bset):
             if not any(p.start < item_end and item_start < p.end for p in out):
                 out.append(Project(item_start, item_end, text[item_start:item_end], "project.list_item"))
+        for item_start, item_end in self._built_roads(text, bset):
+            if not any(p.start < item_end and item_start < p.end for p in out):
+                out.append(Project(item_start, item_end, text[item_start:item_end], "project.road_built"))
         if self.cue_re.search(text):
             for m in self.road_section_re.finditer(text):
                 if not any(p.start < m.end() and m.start() < p.end for p in out):
@@ -245,6 +300,11 @@ class ProjectExtractor:
             n = parse_int(m.group("n"))
             clause = max(text.rfind(c, 0, m.start()) for c in LIST_CLAUSE_BREAK) + 1
             seps = list(self.list_sep_re.finditer(text, clause, m.start()))
+            if n is not None and len(seps) > n - 1:
+                # 、 parts items; a 和 may join words inside one (A、B、机构加强和项目管理 三个子项目)
+                primary = [x for x in seps if x.group(0) in self.item_separator]
+                if len(primary) == n - 1:
+                    seps = primary
             if n is None or n < 2 or len(seps) != n - 1:
                 continue
             first_sep = seps[0].start()
@@ -256,6 +316,21 @@ class ProjectExtractor:
             items = [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts), 2)]
             if all(2 <= b - a <= 20 and not any(c in NAME_BREAK for c in text[a:b])
                    and not self._is_generic(text, a, b, bounds) for a, b in items):
+                found += items
+        return found
+
+    def _built_roads(self, text: str, bounds: list[int]) -> list[tuple[int, int]]:
+        """Roads named right after a word saying they are being built (新开工的A路、B路、C路):
+        each a project, when every one is a whole run of words."""
+        found = []
+        for m in self.built_roads_re.finditer(text):
+            s, e = m.span("roads")
+            cuts = [s] + [x for sep in self.item_sep_re.finditer(text, s, e) for x in sep.span()] + [e]
+            items = [(cuts[k], cuts[k + 1]) for k in range(0, len(cuts), 2)]
+            # (names: not 20个乡镇的油路, a count and a description)
+            if all(a in bounds and b in bounds and not self._is_generic(text, a, b, bounds)
+                   and not self.count_after.match(text, a) and not any(w in text[a:b] for w in self.attributive_words)
+                   for a, b in items):
                 found += items
         return found
 
@@ -297,8 +372,10 @@ class ProjectExtractor:
                 target.area_text = text[cue.start():ar.end]
                 target.area_m2 = ar.m2
         for a in amounts:
-            if a.amount is None or not self.invest_cue_re.search(text[max(0, a.start - 8):a.start]):
-                continue
+            window = text[max(0, a.start - 10):a.start]
+            cue = self.invest_cue_re.search(window)
+            if a.amount is None or cue is None or window.endswith(self.progress_word, 0, cue.start()):
+                continue   # (累计完成投资92亿元: work done so far, not the investment)
             target = self._target(text, projects, a.start, a.end, last)
             if target is not None and target.investment is None:
                 target.investment = a.amount
@@ -328,7 +405,10 @@ PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated fo
 PROJECT_GRAMMAR = ("investment_cue_tail", "amount_verb", "area_verb", "function_word", "tail_suffix",
                    "measure_word", "anaphor", "subject_word", "attributive", "name_never_starts_pos",
                    "name_never_ends_pos", "name_never_holds_pos", "head_modifies", "place_word_end",
-                   "numbered_road", "road_line", "route_connective", "section_head", "list_separator")
+                   "numbered_road", "road_line", "route_connective", "section_head", "list_separator",
+                   "built_word", "progress_word", "demonstrative", "descriptive_word", "line_word",
+                   "place_conjunction", "item_separator", "count_class", "clause_suffix", "copula",
+                   "building_word", "road_word")
 
 
 class Projects(Extractor):
@@ -349,7 +429,7 @@ class Projects(Extractor):
     table = PROJECTS_TABLE
     labels = ("PROJECT",)
     requires = ("MONEY", "MEASURE", "DATE", "pos_tags")
-    rule_ids = ("project.suffix", "project.road_section", "project.list_item")
+    rule_ids = ("project.suffix", "project.road_section", "project.list_item", "project.road_built")
 
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
