@@ -231,12 +231,16 @@ class RuleCorrector:
 
     def context_false(self, text: str, words: list[tuple[int, int, str]], i: int) -> str | None:
         """False-positive patterns a model PERSON or ORG matches in its context: right after a
-        verb that takes only abstract objects (a person: 坚持|严管), or a two-character item of a
+        verb that takes only abstract objects (a person: 坚持|严管), right before 至 and a place
+        (a person: 段日土|至|拉孜, a route's start), or a two-character item of a
         list whose neighbouring item is a verb or an adjective (留安、|建安)."""
         s, e, tag = words[i]
         # (an organisation may start a longer object: 落实|全国妇联|代表大会精神)
         if tag == "PER" and i > 0 and text[words[i - 1][0]:words[i - 1][1]] in self.abstract_object_verb:
             return "object_of_abstract_verb"
+        if tag == "PER" and i + 2 < len(words) and text[words[i + 1][0]:words[i + 1][1]] in self.connective \
+                and words[i + 2][2] == "LOC":
+            return "route_end"           # 西藏段日土|至|拉孜: a place a route runs from
         if e - s == 2:
             for j, sep in ((i - 2, i - 1), (i + 2, i + 1)):
                 if 0 <= j < len(words) and text[words[sep][0]:words[sep][1]] in self.list_separator \

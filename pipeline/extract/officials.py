@@ -31,6 +31,9 @@ HAN_CHAR = regex.compile(r"\p{Han}")
 TRANSLITERATED_HEAD = regex.compile(rf"\p{{Han}}{{1,8}}(?:{NAME_DOT}\p{{Han}}{{1,8}})*{NAME_DOT}")
 # tags of the statistical tagger under which a word may be a person's name
 NAME_TAGS = {"PER", "nr", "nz", "ORG", "n"}
+# ... and these, when the name ends an item of a list or a clause (主席连战、董事长江丙坤)
+NAME_TAGS_BEFORE_BREAK = {"v", "vn", "a"}
+NAME_BREAK_AFTER = set("、，,。；;")
 
 
 @dataclass
@@ -115,8 +118,10 @@ class OfficialExtractor:
                 continue  # "张伟说" even when the segmenter kept it in one piece
             if cand.endswith(self.org_suffix) and length > 2 and cand[-1] in self.org_final_char:
                 continue
-            if tags.get((pos, end), "PER") not in NAME_TAGS:
-                continue
+            tag = tags.get((pos, end), "PER")
+            if tag not in NAME_TAGS and not (tag in NAME_TAGS_BEFORE_BREAK and text[end:end + 1] in NAME_BREAK_AFTER):
+                continue   # (a surnamed word the tagger reads as a verb is a name at a list's or clause's end:
+                           # 荣誉主席连战、)
             best = (pos, end)
             break
         return best
@@ -165,12 +170,15 @@ class OfficialExtractor:
         `tagged`: (start, end, tag) words from the statistical tagger, when it ran."""
         known_orgs = known_orgs if known_orgs is not None else []
         tags = {(a, b): t for a, b, t in tagged}   # per call: the extractor keeps no state
+        verb_at = {a: b for a, b, t in tagged if t == "v"}   # verbs: start -> end
         out: list[Official] = []
         titles: list[_Title] = []
         floor = 0
         for m in self.position_re.finditer(text):
             pos_start = m.start("title")
             org_start = self._org_before(text, m.start(), floor, bounds)
+            # 出席者包含|国民党荣誉主席: the organisation starts after the last verb before it
+            org_start = max([org_start] + [b for a, b in verb_at.items() if org_start <= a and b < m.start()])
             org = text[org_start:m.start()] or None
             titles.append(_Title(org_start, pos_start, m.end(), m.group("title"), org, m.start("pos")))
             floor = m.end()
