@@ -29,7 +29,12 @@ from .fragments import ARABIC_MONTH_DAY, CLAUSE_BREAK, MASTHEAD, MASTHEAD_MAX_CH
 
 HEADING_MAX_CHARS = 40
 KICKER_MAX_CHARS = 8          # "金水区", "区医保局": a label right above the headline
-SUBHEAD_MAX_CHARS = 20        # "精准招商,在质量上求突破" inside a feature
+# a single line without a byline under an article is its subheading up to this length
+# ("精准招商,在质量上求突破"); a longer one heads an article of its own ...
+SUBHEAD_MAX_CHARS = 20
+# ... unless all the article has so far is its lead paragraph: a lead and then sections
+# ("5年完成中央投资260亿通车总里程58249公里" after one paragraph)
+SUBHEAD_AFTER_LEAD_MAX_CHARS = 30
 
 
 @dataclass
@@ -300,8 +305,9 @@ class ArticleSplitter:
 
             if (seg.byline is None and last_bylined is not None and len(seg.heads) == 1
                     and heads and not heads[0].p.heading_level
-                    and not self.grammar.is_section_label(heads[0].text)
-                    and len(heads[0].text) <= SUBHEAD_MAX_CHARS and seg.body):
+                    and not self.grammar.is_section_label(heads[0].text) and seg.body
+                    and len(heads[0].text) <= (SUBHEAD_AFTER_LEAD_MAX_CHARS if self._lead_only(last_bylined, pars)
+                                               else SUBHEAD_MAX_CHARS)):
                 self._extend(last_bylined, seg.heads + seg.body)  # a subheading
                 continue
 
@@ -344,6 +350,11 @@ class ArticleSplitter:
                 a.paragraphs = [i for i in a.paragraphs if i not in {q.index for q in cap}]
                 caption(cap, inside=True)
         return articles
+
+    @staticmethod
+    def _lead_only(a: Article, pars: list[_Par]) -> bool:
+        """The article holds one body paragraph so far (its headline and byline aside)."""
+        return sum(1 for i in a.paragraphs if pars[i].cls in ("body", "dispatch")) == 1
 
     @staticmethod
     def _extend(a: Article, members: list[_Par]) -> None:

@@ -83,6 +83,16 @@ def test_subheadings_stay_inside_a_feature(splitter):
     assert a.end == len(normalize(raw).text)
 
 
+def test_a_longer_subheading_follows_a_lead_paragraph(splitter):
+    lead = "近年来，全市的道路越来越方便，交通运输事业得到了快速发展。\n\n"
+    more = "去年，全市新建农村公路一千公里。\n\n"
+    line = "五年完成投资300亿元通车里程增加到一万两千公里\n\n"          # 24 characters
+    [a] = split(splitter, "全市完成交通投资90亿元\n\n" + lead + line + lead)
+    assert a.headline == "全市完成交通投资90亿元"                  # after the lead: a subheading
+    first, second = split(splitter, "全市完成交通投资90亿元\n\n" + lead + more + line + lead)
+    assert second.headline.startswith("五年完成")                 # after two paragraphs: an article
+
+
 def test_not_a_headline():
     # an unbalanced quote or a date opening marks body text, not a heading
     from pipeline.articles import _balanced
