@@ -69,6 +69,9 @@ def _last_day(y: int, m: int) -> int:
 FUTURE_CUE_REACH = 12
 
 
+BOOK_TITLE = regex.compile(r"《[^《》]{1,40}》")
+
+
 class DateExtractor:
     def __init__(self, rules: dict):
         self.lex = rules["lexicons"]
@@ -90,6 +93,9 @@ class DateExtractor:
             future = self.future_cue.search(text, max(0, mt.start - FUTURE_CUE_REACH), mt.start) is not None
             out.append(DateMention(mt.start, mt.end, mt.text, mt.pattern.id, mt.pattern.value, fields,
                                    future=future))
+        # 《今日说法》, 《明日之后》: a day named relative to no date inside a title
+        titles = [m.span() for m in BOOK_TITLE.finditer(text)]
+        out = [d for d in out if d.kind != "relative_day" or not any(a < d.start and d.end < b for a, b in titles)]
         return self._merge_ranges(text, out)
 
     def _merge_ranges(self, text: str, mentions: list[DateMention]) -> list[DateMention]:
@@ -254,13 +260,18 @@ class DateExtractor:
                 day = LunarDate(y, spec["month"], spec["day"]).to_solar_date()
             except ValueError:
                 return None
+        elif spec["calendar"] == "nth_weekday":
+            first = safe_date(y, spec["month"], 1)
+            day = first and first + dt.timedelta(days=(spec["weekday"] - first.isoweekday()) % 7
+                                                  + 7 * (spec["nth"] - 1))
         else:
             from borax.calendars.lunardate import TermUtils
             day = TermUtils.nth_term_day(y, term_name=spec["term"])
         return day + dt.timedelta(days=spec.get("offset", 0)) if day else None
 
     def _festival(self, f: dict, ctx: DateContext):
-        name, suffix = f["fest"], self.lex["festival_suffix"][f["fsuf"]]
+        # (a festival alone is its day)
+        name, suffix = f["fest"], self.lex["festival_suffix"][f["fsuf"]] if "fsuf" in f else "day"
         spec = self.lex["festival"][name]
         if "rel" in f and ctx.pub_year is not None:
             years, anchor = [ctx.pub_year + self.lex["relative_year"][f["rel"]]], "publication"
@@ -277,6 +288,8 @@ class DateExtractor:
         if suffix == "eve":
             day = day - dt.timedelta(days=1)
             return day, day, "day", anchor
+        if suffix == "edge":
+            return day, day, "period", anchor
         if suffix == "holiday" and spec.get("holiday"):
             s = day + dt.timedelta(days=spec.get("holiday_from", 0))
             return s, s + dt.timedelta(days=spec["holiday"] - 1), "range", anchor
@@ -485,10 +498,11 @@ class Dates(Extractor):
             "month_part": dict_of(pair(integer)),
             "quarter": dict_of(pair(integer)),
             "festival": dict_of(mapping({
-                "calendar": one_of("solar", "lunar", "term"), "month": integer, "day": integer,
+                "calendar": one_of("solar", "lunar", "term", "nth_weekday"), "month": integer, "day": integer,
                 "term": _string(), "holiday": integer, "holiday_from": integer, "offset": integer,
+                "weekday": integer, "nth": integer,
             }, required=("calendar",))),
-            "festival_suffix": dict_of(one_of("day", "holiday", "eve")),
+            "festival_suffix": dict_of(one_of("day", "holiday", "eve", "edge")),
             "relative_day": dict_of(mapping({"from": one_of("previous", "publication"), "days": integer},
                                             required=("from", "days"))),
             "relative_month": dict_of(integer),
@@ -500,6 +514,7 @@ class Dates(Extractor):
             "between_sep": WORDS, "between_end": WORDS,
             "offset_unit": dict_of(one_of("year", "month", "day")), "offset_direction": dict_of(integer),
             "relative_century": dict_of(integer),
+            "festival_object_verb": WORDS,
         }, required=("time_of_day", "range_sep", "relative_year", "year_part", "month_part", "quarter",
                      "festival", "festival_suffix", "relative_day", "now", "range_start")),
         "patterns": PATTERNS,
@@ -507,7 +522,7 @@ class Dates(Extractor):
     }, required=("lexicons", "patterns"))
     pattern_values = ("absolute", "relative", "festival", "relative_day", "now", "relative_month", "weekday", "lunar",
                       "offset", "decade")
-    pattern_groups = {"absolute": ("y|m|d|q",), "relative": ("rel|part",), "festival": ("fest", "fsuf"),
+    pattern_groups = {"absolute": ("y|m|d|q",), "relative": ("rel|part",), "festival": ("fest",),
                       "relative_day": ("relday",), "relative_month": ("relm",), "weekday": ("wd|wrel",),
                       "lunar": ("lm", "ld")}
     table = DATES_TABLE
