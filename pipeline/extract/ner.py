@@ -174,6 +174,10 @@ class RuleCorrector:
         self.route_word = tuple(lex["route_word"])
         self.weather_word = tuple(sorted(lex["weather_word"], key=len, reverse=True))
         self.place_abbreviation = set(lex["place_abbreviation"])
+        self.country_abbreviation = set(lex["country_abbreviation"])
+        self.class_org_word = set(lex["class_org_word"])
+        self.member_word = tuple(lex["member_word"])
+        self.name_prefix_char = set(lex["name_prefix_char"])
         self.route_road = tuple(sorted(lex["route_road"], key=len, reverse=True))
         self.abstract_object_verb = set(lex["abstract_object_verb"])
         self.list_separator = set(lex["list_separator"])
@@ -250,8 +254,8 @@ class RuleCorrector:
 
     def place_false(self, name: str) -> str | None:
         """The known false-positive pattern a place candidate matches (its name), or None."""
-        if len(name) < self.min_loc:
-            return "too_short"       # one-character abbreviations (豫, 津) stand for places, not names
+        if len(name) < self.min_loc and name not in self.country_abbreviation:
+            return "too_short"       # one character that abbreviates no country (豫, 津: provinces)
         if name in self.not_entity or name in self.place_generic:
             return "common_word"
         if name.startswith(self.reject_start):
@@ -344,7 +348,7 @@ class RuleCorrector:
                     spans.append(NerSpan(s, e + 1, "LOC", "rule", "ner.person_as_place"))  # 马家 + 垒
                 elif name[-1] in self.place_end_char and len(name) >= 3:
                     spans.append(NerSpan(s, e, "LOC", "rule", "ner.person_as_place"))   # 张贺垒
-                elif self._cuts_word(s, e, bset, start_only=True):
+                elif self._cuts_word(s, e, bset, start_only=True) and not self._prefixed_name(text, s, e, bset):
                     pass
                 elif self.context_false(text, words, i):
                     pass
@@ -380,10 +384,11 @@ class RuleCorrector:
                         text[words[j][0]:words[j][1]]):
                     end = words[j][1]
                     j += 1
-                if end > e and self.org_ok(text[s:end]):
+                if end > e and self.org_ok(text[s:end]) and not (
+                        tag == "LOC" and text[s:e] in self.world and text[e:end] in self.class_org_word):
                     spans += self._split_org(text, s, end, "ner.org_extend", "rule")
                     i = j
-                    continue
+                    continue   # (美国|公司, 非洲|球队: a country's companies, a class, not one body)
                 if cuts:
                     pass   # the model's span starts or ends inside a word of the segmenter: a fragment
                 elif self.shape_false(text, s, e) or tag == "ORG" and self.context_false(text, words, i):
@@ -410,6 +415,10 @@ class RuleCorrector:
                     spans.append(NerSpan(s, e, "ORG", "lac", "ner.lac_loc_as_org"))   # 金水区教育局
                 elif self.place_false(name) is None and not self._adjectival(text, e):
                     spans += self._split_places(text, s, e, "lac", "ner.lac_loc")
+                elif self.place_false(name) == "abbreviation_pair" and all(c in self.country_abbreviation for c in name):
+                    # 中美, 美日: two countries cut to a character each, a place each
+                    spans += [NerSpan(s, s + 1, "LOC", "lac", "ner.abbreviation_pair"),
+                              NerSpan(s + 1, e, "LOC", "lac", "ner.abbreviation_pair")]
             i += 1
         spans += self._companies_with_region(text, words)
         spans += self._list_organisations(text, words)
@@ -447,6 +456,12 @@ class RuleCorrector:
             return False
         # a one-character rest of the word is a suffix the segmenter joined (中国|人, 安阳|籍)
         return e + 1 not in bounds
+
+    def _prefixed_name(self, text: str, s: int, e: int, bounds: set[int]) -> bool:
+        """The segmenter glued one character to the front of the whole name (小|徐婷, 访|米亚特,
+        判|莫斯利): a prefix or a verb, not part of the name."""
+        return text[s - 1:s] in self.name_prefix_char and s - 1 in bounds and e in bounds \
+            and not any(b in bounds for b in range(s + 1, e))
 
     def _gazetteer_matches(self, text: str) -> list[tuple[int, int]]:
         """Leftmost-longest, non-overlapping gazetteer names (a set lookup per length: far
@@ -518,12 +533,17 @@ class RuleCorrector:
                 first_org = next((i for i, x in enumerate(run) if words[x][2] == "ORG"), None)
                 if first_org:   # 最大电器通路商|苏宁电器: an item starts at the model's organisation
                     run = run[first_org:]
-                spans_.append((words[run[0]][0], words[run[-1]][1], [words[x][2] for x in run]))
+                # an item whose words after the model's organisation name a person or a prize keeps
+                # the model's span (中国代表团|团长, 北大|校友, 农业部|技术进步奖); 华硕|电脑 is one name
+                last = text[words[run[-1]][0]:words[run[-1]][1]]
+                spans_.append((words[run[0]][0], words[run[-1]][1], [words[x][2] for x in run],
+                               first_org is not None and words[run[-1]][2] != "ORG"
+                               and (last in self.title_word or last.endswith(self.member_word))))
             # every item a run of nouns and names, one of them at least the model's organisation
             if None in spans_ or not any("ORG" in s[2] for s in spans_):
                 continue
             for s in spans_:
-                if s is None or "PER" in s[2] or set(s[2]) <= {"LOC"}:
+                if s is None or "PER" in s[2] or set(s[2]) <= {"LOC"} or s[3]:
                     continue
                 name = text[s[0]:s[1]]
                 if 3 <= len(name) <= 12 and self.org_false(name) is None and not self._is_place_name(name):
@@ -647,7 +667,7 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "committee_word", "measure_word", "determiner", "org_determiner", "company_suffix", "grassroots_unit",
                 "works_end", "region_ethnic_group", "false_org_end", "cut_organ", "loc_as_org_suffix",
                 "county_short_suffix", "adjectival_exception", "route_word", "route_road", "weather_word",
-                "place_abbreviation", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end")
+                "place_abbreviation", "country_abbreviation", "class_org_word", "member_word", "name_prefix_char", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end")
 
 
 class Ner(Extractor):
@@ -664,7 +684,7 @@ class Ner(Extractor):
     labels = ("PERSON", "ORG", "LOC")
     owns_spans = False
     requires = ("pos_tags", "TITLE")
-    rule_ids = ("ner.lac_person", "ner.person_as_place", "ner.place_org", "ner.org_extend", "ner.lac_org",
+    rule_ids = ("ner.lac_person", "ner.person_as_place", "ner.abbreviation_pair", "ner.place_org", "ner.org_extend", "ner.lac_org",
                 "ner.lac_loc", "ner.lac_loc_as_org", "ner.lac_org_as_place", "ner.route_name", "ner.weather_place",
                 "ner.list_org", "ner.company_region", "ner.party_committee",
                 "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",

@@ -34,6 +34,8 @@ NAME_TAGS = {"PER", "nr", "nz", "ORG", "n"}
 # ... and these, when the name ends an item of a list or a clause (主席连战、董事长江丙坤)
 NAME_TAGS_BEFORE_BREAK = {"v", "vn", "a"}
 NAME_BREAK_AFTER = set("、，,。；;")
+# the tagger's conjunctions, prepositions, particles, adverbs: no name starts with one
+FUNCTION_TAGS = {"c", "p", "u", "d"}
 
 
 @dataclass
@@ -97,9 +99,21 @@ class OfficialExtractor:
                     tags: dict[tuple[int, int], str]) -> tuple[int, int] | None:
         """A person's name starting at pos, ending on a token boundary, and not a word the
         tagger (when one ran) reads as something else ("区长|江边调研": 江边 is a place word)."""
+        # 吉尔拉·衣沙木丁: a transliterated name needs no Chinese surname; where the tagger reads
+        # a person from pos past the dot, the name is its person (科菲·安南|希望)
+        head = TRANSLITERATED_HEAD.match(text, pos)
+        person = head and next((b for (a, b), t in tags.items() if a == pos and t == "PER" and b > head.end()), None)
+        if person:
+            return pos, person
         dotted = self._transliterated(text, pos, bounds)
         if dotted is not None:
-            return dotted   # 吉尔拉·衣沙木丁: a transliterated name needs no Chinese surname
+            return dotted
+        # the tagger reads a function word where the name would start and no person after it:
+        # 总统|和|夫人 (but 镇长|和|海金: 和 is the surname of the person the tagger reads)
+        first = next(((b, t) for (a, b), t in tags.items() if a == pos and b < pos + 4), None)
+        if first and first[1] in FUNCTION_TAGS and not any(
+                a == first[0] and t in ("PER", "nr") for (a, b), t in tags.items()):
+            return None
         best = None
         for length in (3, 2, 4):
             end = pos + length
