@@ -178,6 +178,12 @@ class RuleCorrector:
         self.class_org_word = set(lex["class_org_word"])
         self.member_word = tuple(lex["member_word"])
         self.name_prefix_char = set(lex["name_prefix_char"])
+        self.facility_place_end = tuple(lex["facility_place_end"])
+        self.market_suffix = tuple(lex["market_suffix"])
+        self.route_qualifier = set(lex["route_qualifier"])
+        self.zone_suffix = tuple(lex["zone_suffix"])
+        self.numbered_road_re = regex.compile(rf"(?:{lexicon_alternation(lex['numbered_road'])})\d{{1,4}}"
+                                              rf"(?:{lexicon_alternation(lex['road_line'])})")
         self.route_road = tuple(sorted(lex["route_road"], key=len, reverse=True))
         self.abstract_object_verb = set(lex["abstract_object_verb"])
         self.list_separator = set(lex["list_separator"])
@@ -399,8 +405,9 @@ class RuleCorrector:
                     if verb:   # 某某服饰|投资: a verb the model took into the name
                         e -= len(verb)
                         name = text[s:e]
-                    if self._is_place_name(name):
-                        spans += self._split_places(text, s, e, "lac", "ner.lac_org_as_place")   # 北关区
+                    if self._is_place_name(name) or (self._facility(name) and self.place_false(name) is None):
+                        # 北关区; 君悦饭店, 启秀茶城: a hotel or a market is a place
+                        spans += self._split_places(text, s, e, "lac", "ner.lac_org_as_place")
                     elif self.org_false(name) is None:
                         spans += self._split_org(text, s, e, "ner.lac_org", "lac")
                     elif self.loc_ok(name):
@@ -421,6 +428,7 @@ class RuleCorrector:
                               NerSpan(s + 1, e, "LOC", "lac", "ner.abbreviation_pair")]
             i += 1
         spans += self._companies_with_region(text, words)
+        spans += self._routes_and_zones(text, words)
         spans += self._list_organisations(text, words)
         spans += self._party_committees(text)
         spans += self._places_from_words(text, words)
@@ -456,6 +464,10 @@ class RuleCorrector:
             return False
         # a one-character rest of the word is a suffix the segmenter joined (中国|人, 安阳|籍)
         return e + 1 not in bounds
+
+    def _facility(self, name: str) -> bool:
+        """A hotel or a market named (君悦饭店): a name of two characters at least before the word."""
+        return any(name.endswith(w) and len(name) - len(w) >= 2 for w in self.facility_place_end)
 
     def _prefixed_name(self, text: str, s: int, e: int, bounds: set[int]) -> bool:
         """The segmenter glued one character to the front of the whole name (小|徐婷, 访|米亚特,
@@ -557,6 +569,32 @@ class RuleCorrector:
         return [NerSpan(m.start(), m.end(), "ORG", "rule", "ner.party_committee")
                 for m in self.party_committee_re.finditer(text) if self.org_ok(m.group(0))]
 
+    def _routes_and_zones(self, text: str, words: list[tuple[int, int, str]]) -> list[NerSpan]:
+        """Places the model splits: a road named by the places it joins (福州|至|银川|国家|高速公路),
+        a place and the zone named after it (抚州|金巢经济开发区), a numbered road (国道219线)."""
+        out = []
+        n = len(words)
+        for i, (s, e, tag) in enumerate(words):
+            if tag != "LOC":
+                continue
+            if i + 2 < n and text[words[i + 1][0]:words[i + 1][1]] in self.connective and words[i + 2][2] == "LOC":
+                j = i + 3
+                while j < n and text[words[j][0]:words[j][1]] in self.route_qualifier:
+                    j += 1
+                road = text[words[j][0]:words[j][1]] if j < n else ""
+                if road in self.route_road or (road.endswith(self.route_road) and road.startswith(tuple(self.route_qualifier))
+                                               and road[:-1] not in self.route_qualifier):
+                    out.append(NerSpan(s, words[j][1], "LOC", "rule", "ner.route_full"))   # (国家|高速公路 or 国家高速公路)
+                    continue
+                if j == i + 3 and text[words[i + 2][0]:words[i + 2][1]].endswith(self.route_road):
+                    out.append(NerSpan(s, words[i + 2][1], "LOC", "rule", "ner.route_full"))   # 至|抚州高速公路
+                    continue
+            if i + 1 < n and words[i + 1][2] == "LOC" and words[i + 1][0] == e \
+                    and text[words[i + 1][0]:words[i + 1][1]].endswith(self.zone_suffix) and self.loc_ok(text[s:words[i + 1][1]]):
+                out.append(NerSpan(s, words[i + 1][1], "LOC", "rule", "ner.place_zone"))
+        out += [NerSpan(m.start(), m.end(), "LOC", "rule", "ner.numbered_road") for m in self.numbered_road_re.finditer(text)]
+        return out
+
     def _companies_with_region(self, text: str, words: list[tuple[int, int, str]]) -> list[NerSpan]:
         """华中宏达(河南)养老服务有限公司: a name, a region in brackets, the rest of the company
         name; the model tends to break such names at the bracket."""
@@ -588,6 +626,8 @@ class RuleCorrector:
         # 南京|台湾, 宜宾|合江门地标广场: a known place before another place name
         for cut in range(len(name) - 2, 1, -1):
             head, tail = name[:cut], name[cut:]
+            if tail.endswith(self.zone_suffix):
+                continue   # 安庆|高新技术开发区: a zone named after its place is one name
             if (head in self.gazetteer or head in self.world) and (
                     tail in self.gazetteer or tail in self.world or len(tail) >= 3 and self.loc_ok(tail)):
                 return [NerSpan(s, s + cut, "LOC", source, rule)] + self._split_places(text, s + cut, e, source, rule)
@@ -603,7 +643,8 @@ class RuleCorrector:
         out = []
         for k, (s, e, tag) in enumerate(words):
             w = text[s:e]
-            if tag not in NAME_POS or tag in ("LOC", "ORG", "PER") or not w.endswith(self.place_suffix):
+            market = w.endswith(self.market_suffix)
+            if tag not in NAME_POS or tag in ("LOC", "ORG", "PER") or not (w.endswith(self.place_suffix) or market):
                 continue
             admin_unit = w.endswith(self.admin_suffix) or w in self.grassroots_unit
             j = k
@@ -625,8 +666,14 @@ class RuleCorrector:
             proper = any(words[x][2] in ("LOC", "ORG", "PER", "ns", "nz", "nr", "nt", "j")
                          or text[words[x][0]:words[x][1]] in self.gazetteer
                          or text[words[x][0]:words[x][1]].endswith(self.works_end) for x in range(j, k))
-            if proper and len(name) <= 12 and self.loc_ok(name) and not self._adjectival(text, e):
-                out.append(NerSpan(words[j][0], e, "LOC", "rule", "ner.place_words"))
+            if market and (k - j < 2 or self.place_false(name) is not None):
+                continue   # a market is named by a place and its goods (芳村|茶叶|市场), not 中国|市场
+            if proper and len(name) <= 12 and (market or self.loc_ok(name)) and not self._adjectival(text, e):
+                start = words[j][0]
+                if market and j + 1 < k and (text[start:words[j][1]] in self.gazetteer or text[start:words[j][1]] in self.world) \
+                        and words[j + 1][2] in ("LOC", "ns", "nz", "ORG"):
+                    start = words[j + 1][0]   # 广州|芳村茶叶市场: the city its district is in is a place of its own
+                out.append(NerSpan(start, e, "LOC", "rule", "ner.place_words"))
         return out
 
     def _places_from_tokens(self, text: str, bounds: list[int]) -> list[NerSpan]:
@@ -667,7 +714,8 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "committee_word", "measure_word", "determiner", "org_determiner", "company_suffix", "grassroots_unit",
                 "works_end", "region_ethnic_group", "false_org_end", "cut_organ", "loc_as_org_suffix",
                 "county_short_suffix", "adjectival_exception", "route_word", "route_road", "weather_word",
-                "place_abbreviation", "country_abbreviation", "class_org_word", "member_word", "name_prefix_char", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end")
+                "place_abbreviation", "country_abbreviation", "class_org_word", "member_word", "name_prefix_char", "facility_place_end", "market_suffix", "route_qualifier", "zone_suffix",
+                "numbered_road", "road_line", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end")
 
 
 class Ner(Extractor):
@@ -684,7 +732,8 @@ class Ner(Extractor):
     labels = ("PERSON", "ORG", "LOC")
     owns_spans = False
     requires = ("pos_tags", "TITLE")
-    rule_ids = ("ner.lac_person", "ner.person_as_place", "ner.abbreviation_pair", "ner.place_org", "ner.org_extend", "ner.lac_org",
+    rule_ids = ("ner.lac_person", "ner.person_as_place", "ner.abbreviation_pair", "ner.route_full", "ner.place_zone",
+                "ner.numbered_road", "ner.place_org", "ner.org_extend", "ner.lac_org",
                 "ner.lac_loc", "ner.lac_loc_as_org", "ner.lac_org_as_place", "ner.route_name", "ner.weather_place",
                 "ner.list_org", "ner.company_region", "ner.party_committee",
                 "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",
