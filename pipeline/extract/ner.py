@@ -153,6 +153,7 @@ class RuleCorrector:
         self.facility_end = tuple(lex["facility_end"])
         self.org_generic = set(lex["org_generic"])
         self.place_generic = set(lex["place_generic"])
+        self.place_descriptor = set(lex["place_descriptor"])
         self.place_end_char = set(lex["place_end_char"])
         self.person_reject = tuple(lex["person_reject_end"])
         self.not_entity = set(lex["not_entity"])
@@ -281,8 +282,9 @@ class RuleCorrector:
         known = name[:-1] in self.county_short or name[:-1] in self.gazetteer   # 双城|市: a county's name
         for k in range(1, len(name)):
             head, tail = name[:k], name[k:]
-            if tail in self.place_generic and (len(head) == 1 or head in self.place_generic) and not known:
-                return "generic_place"   # 老楼院, 分园区, 城区街道
+            if (tail in self.place_generic and (len(head) == 1 or head in self.place_generic)
+                    or tail in self.admin_suffix and head in self.place_descriptor) and not known:
+                return "generic_place"   # 老楼院, 分园区, 城区街道, 农业|乡
         return None
 
     def _region_word_end(self, name: str) -> str | None:
@@ -435,8 +437,11 @@ class RuleCorrector:
         spans += self._places_from_tokens(text, bounds)
         for a, b in self._gazetteer_matches(text):
             # a gazetteer name counts only as whole words of the segmenter (包头 in 包头菜 is not)
+            # (nor where the tagger reads a function word at its start, or a word across its end:
+            # 两带”和|县区)
             if (not bset or (a in bset and b in bset)) and self.loc_ok(text[a:b]) \
-                    and not self._adjectival(text, b):
+                    and not self._adjectival(text, b) and not any(
+                        x == a and y < b and tag in ("c", "p", "u", "d") or a < x < b < y for x, y, tag in words):
                 spans.append(NerSpan(a, b, "LOC", "gazetteer", "ner.gazetteer"))
         return spans
 
@@ -708,7 +713,7 @@ class RuleCorrector:
 
 NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", "name_reject_start", "org_generic",
                 "token_place_suffix", "road_suffix", "false_place_end", "org_suffix", "place_suffix",
-                "person_reject_end", "not_entity", "place_generic", "numbered_place_word", "admin_suffix",
+                "person_reject_end", "not_entity", "place_generic", "place_descriptor", "numbered_place_word", "admin_suffix",
                 "place_end_char", "gazetteer_short_suffix", "place_party_organ", "session_word",
                 "adjectival_after",
                 "committee_word", "measure_word", "determiner", "org_determiner", "company_suffix", "grassroots_unit",
