@@ -93,6 +93,28 @@ def segment_alone(engine: str, sentences: list[str], passes: int = 1) -> dict:
             "peak_mb": peak_rss_mb(), "digest": digest.hexdigest()}
 
 
+def _tag_seconds(sentences: list[str]) -> float:
+    """The NER model's time on sentences, after a warm-up (in a process of its own)."""
+    from .extract.lac import StatisticalNER
+
+    model = StatisticalNER()
+    model._tag(sentences[:50])
+    t0 = time.perf_counter()
+    model._tag(sentences)
+    return time.perf_counter() - t0
+
+
+def _contention(sentences: list[str], workers: int) -> tuple[float, list[float]]:
+    """The model alone in one process, and in `workers` processes at once: how much the
+    cores slow each other down on this work (shared caches, memory, vector units)."""
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+        alone = pool.submit(_tag_seconds, sentences).result()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        together = list(pool.map(_tag_seconds, [sentences] * workers))
+    return alone, together
+
+
 def _in_fresh_process(fn, *args):
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
@@ -210,6 +232,11 @@ def main(size_mb: float = 2.0, workers: int = 2, seeds: Path | None = None, repe
             same = all((tmp / "out1" / f"{n}.parquet").read_bytes() == (tmp / "outN" / f"{n}.parquet").read_bytes()
                        for n in TABLES if n != "tokens")
             print(f"  tables identical to the 1-worker run: {same}")
+            alone, together = _contention(sentences[:3000], workers)
+            print(f"  the NER model on 3,000 sentences: {alone:.2f} s alone, "
+                  + ", ".join(f"{t:.2f}" for t in together)
+                  + f" s in {workers} processes at once ({sum(together) / len(together) / alone:.2f}x slower each: "
+                  f"the ceiling of the speed-up is {workers * alone / max(together):.2f}x)")
         if model_options:
             from .bench_model import main as bench_model
             bench_model(sentences)

@@ -344,5 +344,6 @@ def test_bench_prints_every_figure_of_one_run():
     for line in ("segmentation alone:", "compiled / spacy-pkuseg:", "same words: True",
                  "Segmenter.load()", "seed pages, wall", "pipeline, 1 worker, wall",
                  "load included on both sides", "pipeline, 2 workers, wall", "time per stage",
-                 "statistical NER model", "peak memory per worker", "tables identical to the 1-worker run: True"):
+                 "statistical NER model", "peak memory per worker", "tables identical to the 1-worker run: True",
+                 "processes at once"):
         assert line in out, line
