@@ -11,6 +11,9 @@ mentions are settled, from the policy (extract/overlaps.py). Ids are determinist
 """
 from __future__ import annotations
 
+import time
+from collections import Counter
+
 from .extract.base import (Article, ArticleContext, DocumentContext, Extractor, Mention,  # noqa: F401
                            Sentence)
 from .extract.overlaps import ModelBaseline, OwnedSpansThenLongest
@@ -29,6 +32,7 @@ class Extraction:
         self.by_name = {e.name: e for e in self.extractors}
         self.policy = policy or OwnedSpansThenLongest()
         self.owners = {e.name for e in self.extractors if e.owns_spans and e.labels}
+        self.seconds: Counter = Counter()   # per extractor, for the benchmark
         # rule ids a mention may carry: those the extractors' code gives (declared in their rules
         # files, load_rules checks) and their patterns' ids
         self.known_rules = {rid for e in self.extractors for rid in e.rule_ids}
@@ -62,8 +66,11 @@ class Extraction:
     # ---- one document ----------------------------------------------------------------------
     def mentions(self, doc: DocumentContext) -> list[Mention]:
         """Every mention of the document that the policy keeps."""
+        clock = time.perf_counter
         for e in self.extractors:
+            t0 = clock()
             e.annotate(doc)
+            self.seconds[e.name] += clock() - t0
         by_article: dict[str, list[Sentence]] = {}
         for s in doc.sentences:
             by_article.setdefault(s.article_id, []).append(s)
@@ -72,6 +79,7 @@ class Extraction:
             actx = ArticleContext(doc, articles.get(article_id) or Article(article_id, sents[0].start, sents[-1].end),
                                   sents)
             for e in self.extractors:
+                t0 = clock()
                 got = actx.found.setdefault(e.name, [])
                 for s in sents:
                     for m in e.find(s, actx):
@@ -79,15 +87,20 @@ class Extraction:
                         got.append(m)
                 e.finish_article(actx)
                 doc.mentions.extend(got)
+                self.seconds[e.name] += clock() - t0
         for e in self.extractors:
+            t0 = clock()
             e.finish_document(doc)
+            self.seconds[e.name] += clock() - t0
         for m in doc.mentions:
             if m.rule not in self.known_rules:
                 raise ExtractionError(f"extractor {m.extractor} gave rule id {m.rule!r}, which its rules file "
                                       f"does not declare")
         kept = self.policy.settle(doc.mentions, self.owners)
         for e in self.extractors:
+            t0 = clock()
             e.link(doc, kept)
+            self.seconds[e.name] += clock() - t0
         return kept
 
     def rows(self, doc_id: str, kept: list[Mention]) -> dict[str, list[dict]]:

@@ -46,6 +46,7 @@ class OrgNames:
         self.jurisdiction_chars = set(rules["jurisdiction_chars"])
         self.party_prefix = tuple(sorted(rules["party_prefix"], key=len, reverse=True))
         self.home_suffix = tuple(rules["home_suffix"])
+        self.zone_end = tuple(rules["zone_end"])
         self.abbreviations = sorted(rules["abbreviations"].items(), key=lambda kv: len(kv[0]), reverse=True)
         suffix = "".join(map(regex.escape, rules["home_suffix"]))
         # the jurisdiction that opens an organisation's name: 北关区财政局 -> 北关区
@@ -93,7 +94,7 @@ class OrgNames:
         given = given or {}
         counts: dict[str, Counter] = defaultdict(Counter)
         for doc_id, text in places:
-            if len(text) >= 3 and text.endswith(self.home_suffix):
+            if len(text) >= 3 and text.endswith(self.home_suffix) and not text.endswith(self.zone_end):
                 counts[doc_id][text] += 1
         for o in officials:
             j = self.jurisdiction(o["org"])

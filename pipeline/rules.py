@@ -288,9 +288,9 @@ CORE_SPECS: dict[str, Check] = {
         "future_context": list_of(string(pattern=True)),
     }, required=("events", "anniversaries", "future_context")),
     "orgs.yml": mapping({
-        "jurisdiction_chars": WORDS, "party_prefix": WORDS, "home_suffix": WORDS,
+        "jurisdiction_chars": WORDS, "party_prefix": WORDS, "home_suffix": WORDS, "zone_end": WORDS,
         "abbreviations": dict_of(string()), "status_order": WORDS, "min_days_between_districts": integer,
-    }, required=("jurisdiction_chars", "party_prefix", "home_suffix", "abbreviations", "status_order",
+    }, required=("jurisdiction_chars", "party_prefix", "home_suffix", "zone_end", "abbreviations", "status_order",
                  "min_days_between_districts")),
 }
 # rule ids that code gives, declared with what they mean: `rule_ids: {ner.gazetteer: ...}`

@@ -345,5 +345,5 @@ def test_bench_prints_every_figure_of_one_run():
                  "Segmenter.load()", "seed pages, wall", "pipeline, 1 worker, wall",
                  "load included on both sides", "pipeline, 2 workers, wall", "time per stage",
                  "statistical NER model", "peak memory per worker", "tables identical to the 1-worker run: True",
-                 "processes at once"):
+                 "processes at once", "    dates "):
         assert line in out, line

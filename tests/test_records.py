@@ -138,3 +138,8 @@ def test_home_given_by_the_manifest(tmp_path):
             "--manifest", tmp_path / "manifest.csv")
     pos = read_table(tmp_path / "out", "positions")
     assert set(zip(pos.person, pos.org_key, pos.first_date)) == {("王刚", "北城区委", dt.date(2023, 5, 5))}
+
+
+def test_a_zone_inside_a_jurisdiction_is_no_home(orgs):
+    places = [("d", "东山县"), ("d", "东山县工业园区"), ("d", "东山县高新技术开发区"), ("d", "幸福小区")]
+    assert orgs.homes([], places, None) == {"d": "东山县"}
