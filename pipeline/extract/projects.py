@@ -204,7 +204,6 @@ class ProjectExtractor:
                 continue
             if self.counted_end_re.search(text, max(0, m.start() - 16), m.end()):
                 continue   # 三个子项目: a count of projects
-            
             # a longer suffix right after (产业园项目, 综合体(服装专业市场)项目): the longer name wins
             paren = PAREN_THEN.match(text, end)
             nxt = self.suffix_re.match(text, paren.end() if paren else end)
