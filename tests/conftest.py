@@ -58,12 +58,18 @@ def out(tmp_path_factory):
     return out
 
 
-def run_cli(*args) -> str:
-    """`python -m pipeline ARGS` from the project root; its stdout, after checking it succeeded."""
+def cli(*args, cwd=ROOT, **kw):
+    """`python -m pipeline ARGS` (from the project root unless cwd), as a finished process:
+    return code, stdout and stderr as text."""
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, **kw)
+
+
+def run_cli(*args) -> str:
+    """`python -m pipeline ARGS` from the project root; its stdout, after checking it succeeded."""
+    proc = cli(*args)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout

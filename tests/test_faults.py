@@ -14,14 +14,12 @@ import pandas as pd
 
 from pipeline.bench import corpus_pages
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, cli
 
 PAGE = (SEEDS / "000_cd8988bdca57b975.txt").read_text(encoding="utf-8")
 
 
-def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "pipeline", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True)
+run_cli = cli   # a finished process: the tests look at its return code and output
 
 
 def _children(pid: int) -> list[int]:

@@ -11,14 +11,14 @@ from pipeline.bench import corpus_pages
 from pipeline.run import SMALL_INPUT_DOCS
 from pipeline.schemas import TABLES
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, cli
 
 NAMES = tuple(n for n in TABLES if n != "tokens")
 
 
 def run_cli(*args):
-    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", *map(str, args), "--quiet"], cwd=ROOT,
-                          capture_output=True, text=True)
+    """`python -m pipeline run ARGS --quiet`: its stderr (the summary line), after checking it succeeded."""
+    proc = cli("run", *args, "--quiet")
     assert proc.returncode == 0, proc.stderr
     return proc.stderr
 
