@@ -138,3 +138,21 @@ def test_chunks_cover_the_input_in_order_and_shrink_at_the_end():
             assert all(1 <= len(c) <= size for c in got)
     tail = [len(c) for c in chunks(range(100), 8, 2)][-4:]
     assert tail == sorted(tail, reverse=True) and tail[-1] < 8
+
+
+def test_where_the_platform_cannot_fork_workers_are_spawned_with_the_same_tables(tmp_path, monkeypatch):
+    from pipeline import run as run_module
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for name, text in corpus_pages(SEEDS, 0.15):
+        (pages / name).write_text(text, encoding="utf-8")
+    ctx = run_module.Context.from_config(run_module.Config())
+    one = run_module.run(pages, tmp_path / "one", ctx, progress=False, workers=1)
+    asked = []
+    get_context = run_module.multiprocessing.get_context
+    monkeypatch.setattr(run_module.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    monkeypatch.setattr(run_module.multiprocessing, "get_context", lambda m=None: asked.append(m) or get_context(m))
+    two = run_module.run(pages, tmp_path / "two", ctx, progress=False, workers=2)
+    assert one.workers == 1 and two.workers == 2 and "spawn" in asked
+    assert same_tables(tmp_path / "one", tmp_path / "two")
