@@ -246,22 +246,8 @@ class ProjectExtractor:
                 left = tag_ending.get(conj[0])
                 if left and left[1] == "LOC" and left[0] >= taken_until:
                     start = left[0]
-            before_name = tag_ending.get(start)
-            if before_name and text[before_name[0]:start] in self.demonstrative:
-                continue   # 此|水环境综合治理工程, 及其|关联配套项目: the project spoken of, described
-            last = tag_ending.get(core_end)
-            if last and last[0] <= start and last[1] in self.name_never_ends and text[last[0]:core_end] not in self.tail:
-                # the words before the head are one function word, or a verb (也不知道|项目,
-                # 进行|项目); after a list's comma a verb names the trade (、织布|产业园)
-                before = tag_ending.get(last[0])
-                if last[1] != "v" or before is None or text[before[0]:last[0]] not in self.list_separator_words:
-                    continue
-            body = [(a, b, tag) for a, b, tag in words or () if start <= a and b <= core_end]
-            if body and body[0][0] == start and body[-1][1] == core_end and core_end - start <= 4 \
-                    and all(tag in ("v", "vn") and b - a <= 2 for a, b, tag in body) \
-                    and not (tag_ending.get(start) and text[tag_ending[start][0]:start] in self.list_separator_words) \
-                    and text[start:core_end] not in self.tail:
-                continue   # 占地|项目, 关联配套|项目: what is done, not which project
+            if self._names_none(text, start, core_end, words or (), tag_ending):
+                continue
             if text.startswith(self.head_modifies, end):
                 continue   # 项目|负责人, 工程|质量: the head word qualifies a noun, it ends no name
             if self.count_after.match(text, end):
@@ -289,6 +275,25 @@ class ProjectExtractor:
             out.sort(key=lambda p: p.start)
         self._link(text, out, amounts or [], last_project, areas or [])
         return out
+
+    def _names_none(self, text: str, start: int, core_end: int, words, tag_ending: dict) -> bool:
+        """The words before the head describe a project and name none: after a demonstrative
+        (此|水环境综合治理工程, 及其|关联配套项目); one function word, or a verb not after a list's
+        separator (也不知道|项目, 进行|项目; 、织布|产业园 names a trade); short verbal nouns alone
+        (占地|项目, 关联配套|项目)."""
+        before = tag_ending.get(start)
+        word_before = text[before[0]:start] if before else ""
+        if word_before in self.demonstrative:
+            return True
+        last = tag_ending.get(core_end)
+        if last and last[0] <= start and last[1] in self.name_never_ends and text[last[0]:core_end] not in self.tail:
+            prior = tag_ending.get(last[0])
+            if last[1] != "v" or prior is None or text[prior[0]:last[0]] not in self.list_separator_words:
+                return True
+        body = [(a, b, tag) for a, b, tag in words if start <= a and b <= core_end]
+        return bool(body) and body[0][0] == start and body[-1][1] == core_end and core_end - start <= 4 \
+            and all(tag in ("v", "vn") and b - a <= 2 for a, b, tag in body) \
+            and word_before not in self.list_separator_words and text[start:core_end] not in self.tail
 
     def _counted_list(self, text: str, bounds: list[int]) -> list[tuple[int, int]]:
         """A list of names right before a count of projects of a kind, as many names as the
