@@ -13,7 +13,7 @@ from .ingest import document_from_text
 from .run import Context, StageError, process_documents
 
 # columns every extractor's table shares: not part of what a mention means
-_COMMON = {"entity_id", "doc_id", "article_id", "sentence_id", "start", "end", "text", "rule"}
+_COMMON = {"mention_id", "doc_id", "article_id", "sentence_id", "start", "end", "text", "rule"}
 
 
 def explain_rows(ctx: Context, raw: str, pub_date: dt.date | None = None,
@@ -50,15 +50,19 @@ def explain(ctx: Context, raw: str, pub_date: dt.date | None = None) -> list[str
             continue
         key = e.table.primary_key[0]
         for r in rows[e.table.name]:
-            if key in ("entity_id", "project_id"):
+            if key in ("mention_id", "project_id"):
                 values[r[key]] = _values(r, _COMMON | {key})
             else:   # a table of its own rows (officials: a person and a title per row)
                 extra.append(f"{e.table.name.rstrip('s').upper()} {_values(r, _COMMON | {key, 'person_start', 'person_end'})} "
                              f"rule={r['rule']}")
-    for ent in rows["entities"]:
-        assert text[ent["start"]:ent["end"]] == ent["text"]
-        lines.append(f"{ent['label']:8s} [{ent['start']:>4},{ent['end']:>4}) {ent['text']:<16} "
-                     f"rule={ent['rule']} source={ent['source']} {values.get(ent['entity_id'], '')}".rstrip())
+    # a name shortened on the page: the named entity it is an alias of
+    full_name = {e["entity_id"]: e["text"] for e in rows["entities"]}
+    for m in rows["mentions"]:
+        assert text[m["start"]:m["end"]] == m["text"]
+        entity = full_name.get(m["entity_id"])
+        alias = f" alias_of={entity}" if entity is not None and entity != m["text"] else ""
+        lines.append(f"{m['label']:8s} [{m['start']:>4},{m['end']:>4}) {m['text']:<16} "
+                     f"rule={m['rule']} source={m['source']}{alias} {values.get(m['mention_id'], '')}".rstrip())
     return lines + extra
 
 

@@ -1,13 +1,14 @@
 """The extraction stage: the registered extractors over a document's sentences, article by
-article, the overlap policy, and the rows of the entities table and of each extractor's
-table.
+article, the overlap policy, and the rows of the mentions table, of the named entities
+it groups them into, and of each extractor's table.
 
 Every extractor sees one sentence at a time through the same call, `find(sentence,
 context)`; the context carries the document, the article, what the extractors before it
 found there, and annotations (the NER model's words). Which extractors there are and in
 which order they run comes from the registry (extract/registry.py); how overlapping
 mentions are settled, from the policy (extract/overlaps.py). Ids are deterministic:
-`{doc_id}-eNNNN` in text order.
+`{doc_id}-mNNNN` for mentions in text order, `{doc_id}-eNNNN` for named entities in order of
+first mention.
 """
 from __future__ import annotations
 
@@ -48,11 +49,11 @@ class Extraction:
 
     @staticmethod
     def table_names() -> list[str]:
-        """The tables extraction writes: entities, then each extractor's, in running order."""
-        return ["entities"] + [c.table.name for c in extractor_classes() if c.table is not None]
+        """The tables extraction writes: mentions, entities, then each extractor's, in running order."""
+        return ["mentions", "entities"] + [c.table.name for c in extractor_classes() if c.table is not None]
 
     def tables(self) -> list[str]:
-        return ["entities"] + [e.table.name for e in self.extractors if e.table is not None]
+        return ["mentions", "entities"] + [e.table.name for e in self.extractors if e.table is not None]
 
     # ---- batching across documents -----------------------------------------------------
     def prepare(self, texts: list[str]) -> None:
@@ -104,28 +105,42 @@ class Extraction:
         return kept
 
     def rows(self, doc_id: str, kept: list[Mention]) -> dict[str, list[dict]]:
-        """Rows of entities and of each extractor's table. One entity per (span, label): a
-        person named with two titles is one PERSON mention and two officials rows."""
+        """Rows of mentions, of entities and of each extractor's table. One mention per (span,
+        label): a person named with two titles is one PERSON mention and two officials rows.
+        One entity per (label, name) of the names the extractors' link hook gave."""
         rows: dict[str, list[dict]] = {name: [] for name in self.tables()}
         seen: set[tuple[int, int, str]] = set()
-        n = 0
-        entity_id = ""
+        entities: dict[tuple[str, str], dict] = {}
+        mention_id = ""
         for m in sorted(kept, key=lambda m: (m.start, m.end, m.label, m.rule)):
             key = (m.start, m.end, m.label)
             if key not in seen:
                 seen.add(key)
-                entity_id = f"{doc_id}-e{n:04d}"
-                n += 1
-                rows["entities"].append({
-                    "entity_id": entity_id, "doc_id": doc_id, "article_id": m.article_id,
+                mention_id = f"{doc_id}-m{len(seen) - 1:04d}"
+                entity_id = None
+                if m.entity is not None:
+                    entity = entities.get((m.label, m.entity))
+                    if entity is None:
+                        entity = entities[(m.label, m.entity)] = {
+                            "entity_id": f"{doc_id}-e{len(entities):04d}", "doc_id": doc_id, "label": m.label,
+                            "text": m.entity, "aliases": [], "n_mentions": 0, "first_mention_id": mention_id,
+                            "alias_rules": []}
+                    entity["n_mentions"] += 1
+                    if m.text != m.entity and m.text not in entity["aliases"]:
+                        entity["aliases"].append(m.text)
+                        entity["alias_rules"].append(m.alias_rule or "")
+                    entity_id = entity["entity_id"]
+                rows["mentions"].append({
+                    "mention_id": mention_id, "doc_id": doc_id, "article_id": m.article_id,
                     "sentence_id": m.sentence_id, "label": m.label, "start": m.start, "end": m.end,
-                    "text": m.text, "source": m.source, "rule": m.rule})
+                    "text": m.text, "source": m.source, "rule": m.rule, "entity_id": entity_id})
             e = self.by_name[m.extractor]
             if e.table is not None:
                 table = rows[e.table.name]
-                row = e.row(m, entity_id, len(table), doc_id)
+                row = e.row(m, mention_id, len(table), doc_id)
                 if row is not None:   # None: the mention is folded into another row
                     table.append(row)
+        rows["entities"] = list(entities.values())
         return rows
 
     def extract(self, doc: DocumentContext) -> dict[str, list[dict]]:

@@ -254,7 +254,7 @@ def manifest_homes(path) -> dict[str, str]:
 def build_records(tables: dict[str, pa.Table], rules: dict, home: str | None = None,
                   manifest_homes: dict[str, str] | None = None) -> dict[str, pa.Table]:
     """The tables across pages from a run's per-document tables (documents, officials,
-    projects, entities). `home`: every page's home jurisdiction; `manifest_homes`: a
+    projects, mentions). `home`: every page's home jurisdiction; `manifest_homes`: a
     manifest's, by file name or record id."""
     from pathlib import Path
 
@@ -266,8 +266,8 @@ def build_records(tables: dict[str, pa.Table], rules: dict, home: str | None = N
             if h:
                 given[d["doc_id"]] = h
     officials = tables["officials"].select(["official_id", "doc_id", "person", "title", "org", "date"]).to_pylist()
-    ents = tables["entities"]
-    locs = ents.filter(pc.equal(ents["label"], "LOC")).select(["doc_id", "text"]).to_pylist()
+    mentions = tables["mentions"]
+    locs = mentions.filter(pc.equal(mentions["label"], "LOC")).select(["doc_id", "text"]).to_pylist()
     homes = orgs.homes(officials, [(e["doc_id"], e["text"]) for e in locs], home, given)
     people, positions = people_and_positions(officials, homes, orgs, rules["min_days_between_districts"])
     docs = tables["documents"].select(["doc_id", "pub_date"]).to_pylist()

@@ -48,7 +48,7 @@ from .schemas import SCHEMA_VERSION, build_table, concat_tables
 from .segment import MAX_SENTENCE_CHARS, Segmenter, cap_sentences, split_sentences
 from .tables import OutputFolder
 
-# the tables of the stages before extraction; extraction adds entities and its extractors'
+# the tables of the stages before extraction; extraction adds mentions, entities and its extractors'
 FRONT_TABLES = ("documents", "articles", "sentences", "tokens")
 
 
@@ -663,10 +663,10 @@ def _run_locked(plan: _Plan, *, progress: bool, workers: int, incremental: bool,
         if old is not None:
             parts[name].append(old)
     # across pages: built from every document's rows, reused ones included, however the run ran
-    for name in ("documents", "officials", "projects", "entities"):
+    for name in ("documents", "officials", "projects", "mentions"):
         parts[name] = [concat_tables(name, parts[name])]
     manifest_path = plan.config.manifest if plan.config else plan.local.manifest_path
-    records = build_records({n: parts[n][0] for n in ("documents", "officials", "projects", "entities")},
+    records = build_records({n: parts[n][0] for n in ("documents", "officials", "projects", "mentions")},
                             rules["orgs"], plan.home, manifest_homes(manifest_path) if manifest_path else None)
     for name, table in records.items():
         parts[name] = [table]

@@ -5,8 +5,9 @@ or unknown column, a value of the wrong type, or a duplicate/null primary key, a
 rows by the primary key so that the same input always gives byte-identical Parquet.
 
 Join keys: every table carries `doc_id`; `article_id` and `sentence_id` link sentences,
-tokens and (later) mentions to their article and sentence. Offsets `start`/`end` are
-half-open character offsets into `documents.norm_text`.
+tokens and mentions to their article and sentence; `mention_id` links an extractor's row
+(dates, money, ...) to its row of `mentions`, and `entity_id` a name's mention to its named
+entity. Offsets `start`/`end` are half-open character offsets into `documents.norm_text`.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"   # 2: mentions table; entities = named entities per document
 
 
 def f(name: str, type_: pa.DataType, description: str, nullable: bool = True) -> pa.Field:
@@ -24,7 +25,7 @@ def f(name: str, type_: pa.DataType, description: str, nullable: bool = True) ->
 
 NAMES = pa.list_(pa.string())
 DOC_ID = f("doc_id", pa.string(), "document id: sha256 of file name, record id and content (16 hex)", False)
-ENTITY_ID = f("entity_id", pa.string(), "doc_id-eNNNN, in text order", False)
+MENTION_ID = f("mention_id", pa.string(), "doc_id-mNNNN, in text order", False)
 ARTICLE_ID = f("article_id", pa.string(), "article the mention is in", False)
 SENTENCE_ID = f("sentence_id", pa.string(), "sentence the mention is in", False)
 START = f("start", pa.int32(), "start offset in documents.norm_text (inclusive)", False)
@@ -100,8 +101,8 @@ CORE_TABLES: dict[str, TableSpec] = {t.name: t for t in [
         START, END,
         f("text", pa.string(), "norm_text[start:end]", False),
     ], ("sentence_id", "i")),
-    table_spec("entities", "every mention found, one row per span, whatever its label", [
-        ENTITY_ID, DOC_ID, ARTICLE_ID,
+    table_spec("mentions", "every mention found, one row per span and label, whatever its label", [
+        MENTION_ID, DOC_ID, ARTICLE_ID,
         f("sentence_id", pa.string(), "sentence the mention is in; null for names in a byline or photo credit"),
         f("label", pa.string(), "the label its extractor gives (DATE, MONEY, PERSON, ORG, LOC, TITLE, PROJECT ...: "
           "python -m pipeline extractors lists them)", False),
@@ -110,6 +111,18 @@ CORE_TABLES: dict[str, TableSpec] = {t.name: t for t in [
         f("source", pa.string(), "what decided it: the extractor's name, or for names byline, lac (the model), rule, gazetteer",
           False),
         f("rule", pa.string(), "id of the rule that found it (rules/*.yml)", False),
+        f("entity_id", pa.string(), "the named entity a PERSON, ORG or LOC mention names (entities); null for other labels"),
+    ], ("mention_id",)),
+    table_spec("entities", "named entities of each page: its persons, organisations and places, each once, "
+               "under the fullest name the page writes (a place and its short form are one place)", [
+        f("entity_id", pa.string(), "doc_id-eNNNN, in order of first mention", False),
+        DOC_ID,
+        f("label", pa.string(), "PERSON | ORG | LOC", False),
+        f("text", pa.string(), "the name: its fullest form written on the page", False),
+        f("aliases", NAMES, "its other forms on the page (南京 for 南京市), in order of first mention", False),
+        f("n_mentions", pa.int32(), "mentions of it (mentions rows with this entity_id)", False),
+        f("first_mention_id", pa.string(), "its first mention (mentions.mention_id)", False),
+        f("alias_rules", NAMES, "ids of the rules that joined an alias to the name (rules/ner.yml), one per alias", False),
     ], ("entity_id",)),
     table_spec("errors", "documents that could not be processed (error), or were processed with a warning", [
         f("source", pa.string(), "input file (with :line for JSONL)", False),

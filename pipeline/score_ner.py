@@ -32,7 +32,7 @@ def read_gold(path: Path) -> list[dict]:
 
 def predict(ctx: Context, text: str) -> list[tuple[int, int, str]]:
     rows = extract_text(ctx, text)
-    return [(e["start"], e["end"], e["label"]) for e in rows["entities"] if e["label"] in ("PERSON", "ORG", "LOC")]
+    return [(m["start"], m["end"], m["label"]) for m in rows["mentions"] if m["label"] in ("PERSON", "ORG", "LOC")]
 
 
 def score(ctx: Context, gold: list[dict]) -> dict[str, tuple[float, float, float, int, int, int]]:

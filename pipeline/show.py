@@ -32,7 +32,7 @@ from .tables import OutputError, read_table
 # displaCy's colours for its labels, and close ones for ours
 COLOURS = {"PERSON": "#aa9cfc", "ORG": "#7aecec", "LOC": "#ff9561", "DATE": "#bfe1d9", "MONEY": "#e4e7d2",
            "TITLE": "#f0d0ff", "PROJECT": "#c887fb", "MEASURE": "#ddd"}
-SITE_TABLES = ("documents", "articles", "entities", "dates", "money", "measures", "officials", "projects", "errors",
+SITE_TABLES = ("documents", "articles", "mentions", "entities", "dates", "money", "measures", "officials", "projects", "errors",
                "positions", "project_records")
 
 CSS = """
@@ -154,7 +154,7 @@ def _emit(text: str, spans: list[dict], split: set[str]) -> tuple[str, set[str]]
 
 
 def _anchor(at: dict[tuple[str, int, int], str], *wanted: tuple[str, int, int]) -> str | None:
-    """The entity id of the first (label, start, end) of `at` (a page's entities by span)."""
+    """The mention id of the first (label, start, end) of `at` (a page's mentions by span)."""
     return next((at[w] for w in wanted if w in at), None)
 
 
@@ -168,7 +168,7 @@ class Site:
             try:
                 self.t[name] = read_table(self.out_dir, name)
             except OutputError:
-                if name in ("documents", "entities"):
+                if name in ("documents", "mentions"):
                     raise
                 self.t[name] = pd.DataFrame()
             except KeyError:
@@ -180,21 +180,29 @@ class Site:
 
     # ---- values of a mention -------------------------------------------------------------
     def _values(self) -> dict[str, tuple[str, str]]:
-        """entity_id -> (normalised value, table:row id) for mentions that became a row."""
+        """mention_id -> (normalised value, table:row id) for mentions that became a row; for a
+        name, its named entity."""
         v: dict[str, tuple[str, str]] = {}
         for r in self.t["dates"].itertuples() if len(self.t["dates"]) else ():
             span = str(r.start_date) if r.start_date == r.end_date else f"{r.start_date}..{r.end_date}"
-            v[r.entity_id] = (span if not _missing(r.start_date) else "unresolved", f"dates:{r.entity_id}")
+            v[r.mention_id] = (span if not _missing(r.start_date) else "unresolved", f"dates:{r.mention_id}")
         for r in self.t["money"].itertuples() if len(self.t["money"]) else ():
             amount = f"{r.amount:,.2f}" if not _missing(r.amount) else f"{r.low}..{r.high}"
-            v[r.entity_id] = (f"{amount} {r.currency}" + (f" per {r.per}" if not _missing(r.per) else ""),
-                              f"money:{r.entity_id}")
+            v[r.mention_id] = (f"{amount} {r.currency}" + (f" per {r.per}" if not _missing(r.per) else ""),
+                               f"money:{r.mention_id}")
         for r in self.t["measures"].itertuples() if len(self.t["measures"]) else ():
-            v[r.entity_id] = (f"{r.si_value:g} {r.si_unit}" if not _missing(r.si_value) else str(r.quantity),
-                              f"measures:{r.entity_id}")
+            v[r.mention_id] = (f"{r.si_value:g} {r.si_unit}" if not _missing(r.si_value) else str(r.quantity),
+                               f"measures:{r.mention_id}")
         for r in self.t["projects"].itertuples() if len(self.t["projects"]) else ():
             money = f", {r.investment:,.0f} {r.currency}" if not _missing(r.investment) else ""
             v[r.project_id] = (f"{r.name}{money}", f"projects:{r.project_id}")
+        names = self.t["entities"]
+        full = dict(zip(names.entity_id, names.text)) if len(names) else {}
+        mentions = self.t["mentions"]
+        if len(full) and "entity_id" in mentions:
+            for mention_id, entity_id in zip(mentions.mention_id, mentions.entity_id):
+                if isinstance(entity_id, str) and entity_id in full:
+                    v[mention_id] = (full[entity_id], f"entities:{entity_id}")
         return v
 
     def _officials_at(self) -> dict[tuple[str, int, int], list]:
@@ -217,17 +225,18 @@ class Site:
             if documents.empty:
                 raise OutputError(f"no document of {self.out_dir} is {', '.join(docs)}")
         values, officials_at = self._values(), self._officials_at()
-        ents, arts, offs, projs = (self._by_doc("entities"), self._by_doc("articles"),
-                                   self._by_doc("officials"), self._by_doc("projects"))
+        mentions, arts, offs, projs = (self._by_doc("mentions"), self._by_doc("articles"),
+                                       self._by_doc("officials"), self._by_doc("projects"))
+        named = self._by_doc("entities")
         written = []
         for d in documents.itertuples():
-            page = self._doc_page(d, ents.get(d.doc_id, pd.DataFrame()), arts.get(d.doc_id, pd.DataFrame()),
+            page = self._doc_page(d, mentions.get(d.doc_id, pd.DataFrame()), arts.get(d.doc_id, pd.DataFrame()),
                                   offs.get(d.doc_id, pd.DataFrame()), projs.get(d.doc_id, pd.DataFrame()),
-                                  values, officials_at)
+                                  named.get(d.doc_id, pd.DataFrame()), values, officials_at)
             written.append(self._put(html_dir / f"doc-{d.doc_id}.html", page))
             written.append(self._put(html_dir / f"raw-{d.doc_id}.html", self._raw_page(d)))
         written += self._record_pages(html_dir, set(documents.doc_id))
-        written.append(self._put(html_dir / "index.html", self._index(documents, ents)))
+        written.append(self._put(html_dir / "index.html", self._index(documents, mentions)))
         return written
 
     @staticmethod
@@ -237,18 +246,18 @@ class Site:
         tmp.replace(path)
         return path
 
-    def _doc_page(self, d, ents: pd.DataFrame, arts: pd.DataFrame, offs: pd.DataFrame, projs: pd.DataFrame,
-                  values: dict, officials_at: dict) -> str:
+    def _doc_page(self, d, mentions: pd.DataFrame, arts: pd.DataFrame, offs: pd.DataFrame, projs: pd.DataFrame,
+                  named: pd.DataFrame, values: dict, officials_at: dict) -> str:
         text = d.norm_text
         spans = []
-        for e in ents.itertuples() if len(ents) else ():
-            value, row = values.get(e.entity_id, (e.text, f"entities:{e.entity_id}"))
+        for e in mentions.itertuples() if len(mentions) else ():
+            value, row = values.get(e.mention_id, (e.text, f"mentions:{e.mention_id}"))
             if e.label == "TITLE":
                 rows = officials_at.get((d.doc_id, e.start, e.end), [])
                 if rows:
                     value = "; ".join(f"{o.person} – {o.title} – {o.org or ''}" for o in rows)
                     row = " ".join(f"officials:{o.official_id}" for o in rows)
-            spans.append({"id": e.entity_id, "start": int(e.start), "end": int(e.end),
+            spans.append({"id": e.mention_id, "start": int(e.start), "end": int(e.end),
                           "data": {"label": e.label, "rule": e.rule, "value": value, "row": row},
                           "tip": f"{e.label} · {e.rule}\n{value}\n{row}"})
         body_html = render_marks(text, spans)
@@ -263,7 +272,7 @@ class Site:
                           f'{" · " + esc("; ".join(names)) if names else ""}</p></article>')
         legend = " ".join(f'<span style="background:{c}">{k}</span>' for k, c in COLOURS.items())
         side = ["<h2>Officials</h2><ul>"]
-        at = {(e.label, e.start, e.end): e.entity_id for e in ents.itertuples()} if len(ents) else {}
+        at = {(e.label, e.start, e.end): e.mention_id for e in mentions.itertuples()} if len(mentions) else {}
         for o in offs.sort_values("start").itertuples() if len(offs) else ():
             target = _anchor(at, ("TITLE", o.start, o.end), ("PERSON", o.person_start, o.person_end))
             side.append(f'<li><a href="#e-{esc(target)}">{esc(o.person)}</a> {esc(o.org or "")}{esc(o.title)}'
@@ -274,6 +283,15 @@ class Site:
             side.append(f'<li><a href="#e-{esc(p.project_id)}">{esc(p.name)}</a>'
                         f'<span class="meta">{esc(money)}</span></li>')
         side.append("</ul>")
+        # the page's named entities, each once, with the shorter forms it also writes
+        for label, title in (("PERSON", "Persons"), ("ORG", "Organisations"), ("LOC", "Places")):
+            of_label = named[named.label == label].sort_values("first_mention_id") if len(named) else named
+            if len(of_label):
+                side.append(f"<h2>{title}</h2><ul>")
+                for n in of_label.itertuples():
+                    aliases = f' <span class="meta">also {esc("、".join(n.aliases))}</span>' if len(n.aliases) else ""
+                    side.append(f'<li><a href="#e-{esc(n.first_mention_id)}">{esc(n.text)}</a>{aliases}</li>')
+                side.append("</ul>")
         head = (f'<header><a href="index.html">index</a> · <a href="raw-{esc(d.doc_id)}.html">raw text</a>'
                 f"<h1>{esc(d.source)}</h1><p class=\"meta\">{esc(d.doc_id)} · published {esc(d.pub_date)} "
                 f"({esc(d.pub_date_basis)}: {esc(d.pub_date_evidence)})</p><p class=\"legend\">{legend}</p></header>")
@@ -313,13 +331,13 @@ class Site:
         return _page(f"{d.source} (raw)", head + f'<p class="meta">{n_dropped} characters dropped or joined, '
                                                  f"marked</p></header><main><div class=\"text\">{''.join(out)}</div></main>")
 
-    def _index(self, documents: pd.DataFrame, ents: dict[str, pd.DataFrame]) -> str:
+    def _index(self, documents: pd.DataFrame, mentions: dict[str, pd.DataFrame]) -> str:
         counts = {name: self.t[name].groupby("doc_id").size().to_dict() if len(self.t[name]) else {}
                   for name in ("articles", "dates", "money", "officials", "projects")}
         errors = self.t["errors"]
         rows = []
         for d in documents.itertuples():
-            by_label = ents.get(d.doc_id, pd.DataFrame())
+            by_label = mentions.get(d.doc_id, pd.DataFrame())
             labels = by_label.groupby("label").size().to_dict() if len(by_label) else {}
             problems = errors[errors.source == d.source] if len(errors) else errors
             rows.append(f'<tr><td><a href="doc-{esc(d.doc_id)}.html">{esc(d.source)}</a></td>'

@@ -6,8 +6,8 @@
 
 A digest covers every row and column (rows sorted) except `rules_version` and `reuse_key`,
 hashes of the rules files' bytes and of the pipeline's version (they change with any comment), `source`, the input path as given, and the
-entity ids (`entity_id`, `project_id`: numbers in text order over every label, which a new
-extractor's mentions shift). Entities of labels the snapshot does not know, and tables it
+ids (`mention_id`, `entity_id`, `first_mention_id`, `project_id`: numbers in text order over
+every label, which a new extractor's mentions shift). Mentions of labels the snapshot does not know, and tables it
 does not hold, are left out: a new extractor adds them and changes nothing else. tests/data/snapshots.json
 holds the digests of the seeds and the bench corpus; tests/test_snapshot.py compares them.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-IGNORED = {"rules_version", "reuse_key", "source", "entity_id", "project_id"}
+IGNORED = {"rules_version", "reuse_key", "source", "mention_id", "entity_id", "first_mention_id", "project_id"}
 SNAPSHOTS = Path(__file__).parent / "data" / "snapshots.json"
 CORPUS_MB = 0.3
 
@@ -58,11 +58,11 @@ def _rows(path: Path, labels: set[str] | None = None) -> list[str]:
 
 
 def labels_of(out_dir: Path) -> list[str]:
-    return sorted(set(pq.read_table(Path(out_dir) / "entities.parquet", columns=["label"])["label"].to_pylist()))
+    return sorted(set(pq.read_table(Path(out_dir) / "mentions.parquet", columns=["label"])["label"].to_pylist()))
 
 
 def digests(out_dir: Path, labels: list[str] | None = None) -> dict:
-    """{"labels": entity labels, "tables": {table: digest}}; with labels, only those entities."""
+    """{"labels": mention labels, "tables": {table: digest}}; with labels, only those mentions."""
     labels = labels or labels_of(out_dir)
     tables = {path.stem: hashlib.sha256("\n".join(_rows(path, set(labels))).encode()).hexdigest()[:16]
               for path in sorted(Path(out_dir).glob("*.parquet"))}

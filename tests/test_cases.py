@@ -4,7 +4,7 @@ this one parametrised test checks them all, each case named after its file and l
 A case is a text (taken as one sentence of one article, as People's Daily sentences are),
 optionally its pub_date (or the file's), and `expect`: the exact list of what the extractor
 gives, in text order, each item the columns to check of a row of the extractor's table (or
-of the entities table, for an extractor without one: text and label). `[]` is a negative
+of the mentions table, for an extractor without one: text and label). `[]` is a negative
 case. A file may say `null_unless_given: [columns]`: those must be empty unless a case
 gives them. A new extractor needs only its own cases file.
 """
@@ -49,7 +49,7 @@ def test_case(ctx, name, case, data):
     if extractor.table is not None:
         got = rows[extractor.table.name]
     else:
-        got = [r for r in rows["entities"] if r["label"] in extractor.labels]
+        got = [r for r in rows["mentions"] if r["label"] in extractor.labels]
     want = case["expect"]
     keys = [k for w in want for k in w] or ["text"]
     shown = [{k: g.get(k) for k in dict.fromkeys(keys)} for g in got]

@@ -73,20 +73,20 @@ def test_articles_and_sentences_join(out):
     assert (s.groupby("doc_id")["start"].shift(-1).fillna(10**9) >= s["end"]).all()
 
 
-def test_mentions_join_to_entities_sentences_and_text(out):
+def test_mentions_join_to_their_tables_sentences_and_text(out):
     docs = table(out, "documents").set_index("doc_id")
     sents = table(out, "sentences").set_index("sentence_id")
-    ents = table(out, "entities")
+    ents = table(out, "mentions")
     from pipeline.extract.registry import extractor_classes
-    # every extractor whose table is keyed by its mentions' entity ids, one label each
+    # every extractor whose table is keyed by its mentions' ids, one label each
     keyed = [(c.table.name, c.labels[0]) for c in extractor_classes()
-             if c.table is not None and c.table.primary_key == ("entity_id",) and len(c.labels) == 1]
+             if c.table is not None and c.table.primary_key == ("mention_id",) and len(c.labels) == 1]
     assert ("dates", "DATE") in keyed and ("money", "MONEY") in keyed
     for name, label in keyed:
         t = table(out, name)
         assert len(t) > 0, name
         sub = ents[ents["label"] == label]
-        assert sorted(t["entity_id"]) == sorted(sub["entity_id"])
+        assert sorted(t["mention_id"]) == sorted(sub["mention_id"])
     assert {"PERSON", "ORG", "LOC", "TITLE", "PROJECT", "DATE", "MONEY"} <= set(ents["label"])
     for rec in ents.to_dict("records"):
         assert docs.loc[rec["doc_id"], "norm_text"][rec["start"]:rec["end"]] == rec["text"]
@@ -103,9 +103,33 @@ def test_mentions_join_to_entities_sentences_and_text(out):
     assert set(money["currency"]) == {"CNY"}
 
 
+def test_named_entities_group_their_mentions(out):
+    mentions = table(out, "mentions")
+    entities = table(out, "entities").set_index("entity_id")
+    names = mentions[mentions["label"].isin(["PERSON", "ORG", "LOC"])]
+    # every name names one entity of its label and document; nothing else names one
+    assert names["entity_id"].notna().all()
+    assert mentions[~mentions.index.isin(names.index)]["entity_id"].isna().all()
+    assert set(names["entity_id"]) == set(entities.index)
+    for entity_id, group in names.groupby("entity_id"):
+        e = entities.loc[entity_id]
+        assert (group["doc_id"] == e["doc_id"]).all() and (group["label"] == e["label"]).all()
+        assert e["n_mentions"] == len(group)
+        assert set(group["text"]) == {e["text"], *e["aliases"]}
+        assert len(e["aliases"]) == len(e["alias_rules"]) and all(r.startswith("ner.alias_") for r in e["alias_rules"])
+        assert e["first_mention_id"] == min(group["mention_id"])
+    # one name per entity of a page: no two entities of a document share a label and a name
+    assert not entities.duplicated(["doc_id", "label", "text"]).any()
+    # a page that writes a place with and without its unit names it once, in full
+    aliased = entities[entities["aliases"].map(len) > 0]
+    assert len(aliased) > 0
+    for e in aliased.to_dict("records"):
+        assert all(len(a) < len(e["text"]) for a in e["aliases"])
+
+
 def test_officials_and_projects(out):
     docs = table(out, "documents").set_index("doc_id")
-    ents = table(out, "entities").set_index("entity_id")
+    ents = table(out, "mentions").set_index("mention_id")
     officials = table(out, "officials")
     assert len(officials) > 0
     for rec in officials.to_dict("records"):
@@ -233,7 +257,7 @@ def test_score_ner_command():
 def test_model_only_ner_is_a_baseline(tmp_path):
     proc = run_cli("run", SEEDS, "--out", tmp_path, "--ner", "model", "--quiet")
     assert proc.returncode == 0, proc.stderr
-    ents = table(tmp_path, "entities")
+    ents = table(tmp_path, "mentions")
     ner = ents[ents["label"].isin(["PERSON", "ORG", "LOC"])]
     assert len(ner) > 0 and set(ner["source"]) == {"lac"}
 

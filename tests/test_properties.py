@@ -125,9 +125,13 @@ def test_whole_document_on_any_text(pipeline_ctx, text):
         return
     norm = rows["documents"][0]["norm_text"]
     for table, table_rows in rows.items():
-        if table in ("documents", "articles", "tokens", "officials", "errors"):
+        if table in ("documents", "articles", "tokens", "officials", "entities", "errors"):
             continue
         for r in table_rows:
             assert 0 <= r["start"] < r["end"] <= len(norm) and norm[r["start"]:r["end"]] == r["text"], table
     for o in rows["officials"]:
         assert norm[o["person_start"]:o["person_end"]] == o["person"]
+    # a named entity is called by one of its mentions' names
+    names = {(m["entity_id"], m["text"]) for m in rows["mentions"] if m["entity_id"] is not None}
+    for e in rows["entities"]:
+        assert (e["entity_id"], e["text"]) in names

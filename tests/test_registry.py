@@ -84,6 +84,6 @@ def test_every_rule_in_the_seed_tables_is_declared(out):
     rules = load_rules()
     declared = {rid for data in rules.data.values() for rid in (data.get("rule_ids") or {})}
     declared |= {p["id"] for data in rules.data.values() for p in data.get("patterns", []) or []}
-    for name in ["entities"] + [c.table.name for c in extractor_classes() if c.table is not None]:
+    for name in ["mentions"] + [c.table.name for c in extractor_classes() if c.table is not None]:
         used = set(pd.read_parquet(out / f"{name}.parquet")["rule"])
         assert used <= declared, (name, used - declared)

@@ -60,7 +60,7 @@ def test_incremental_runs(tmp_path):
     assert "4 documents (1 processed, 3 unchanged" in run_cli(pages, "--out", out, "--workers", "1")
     docs = pd.read_parquet(out / "documents.parquet")
     assert removed.name not in " ".join(docs["source"])
-    ents = pd.read_parquet(out / "entities.parquet")
+    ents = pd.read_parquet(out / "mentions.parquet")
     assert set(ents["doc_id"]) <= set(docs["doc_id"])
     # the same as a full run on the same pages
     full = tmp_path / "full"

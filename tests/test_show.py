@@ -59,7 +59,7 @@ def test_one_document_only(out, tmp_path):
 def test_pages_in_a_real_browser(out, site, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    entities = pd.read_parquet(out / "entities.parquet")
+    mentions = pd.read_parquet(out / "mentions.parquet")
     docs = pd.read_parquet(out / "documents.parquet")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -70,11 +70,11 @@ def test_pages_in_a_real_browser(out, site, tmp_path):
         assert page.locator("#docs tbody tr:not([hidden])").count() == 1
         for doc_id in docs.doc_id:
             page.goto((site / f"doc-{doc_id}.html").as_uri())
-            # as many marks per label as the entities table holds for the document (parts of a
+            # as many marks per label as the mentions table holds for the document (parts of a
             # mark split where mentions cross count once)
             shown = Counter(page.eval_on_selector_all(
                 "mark", "ms => ms.filter(m => !m.dataset.part || m.dataset.part === '1').map(m => m.dataset.label)"))
-            want = Counter(entities[entities.doc_id == doc_id].label)
+            want = Counter(mentions[mentions.doc_id == doc_id].label)
             assert shown == want, doc_id
             assert page.locator("mark:not([data-rule])").count() == 0
             assert page.locator("mark:not([data-value])").count() == 0

@@ -6,7 +6,7 @@ and is listed once in `registry.EXTRACTOR_MODULES`. It declares, as class attrib
 
   name          what the registry, the CLI and `Mention.extractor` call it ("dates")
   rules_file    its file in rules/ ("dates.yml"), validated by `rules_spec`
-  table         the TableSpec of the table its mentions become (None: entities only)
+  table         the TableSpec of the table its mentions become (None: mentions only)
   labels        the entity labels it gives (DATE); `owns_spans`: a span it found is not
                 also a PERSON/ORG/LOC (the overlap policy reads this)
   requires      labels or annotations other extractors provide, that it reads
@@ -42,6 +42,10 @@ class Mention:
     extractor: str = ""
     article_id: str | None = None
     sentence_id: str | None = None
+    # for a name (PERSON, ORG, LOC): the named entity it names, by its fullest name in the
+    # document, and the rule that made a shorter form its alias (set in the `link` hook)
+    entity: str | None = None
+    alias_rule: str | None = None
 
     @property
     def span(self) -> tuple[int, int]:
@@ -153,11 +157,11 @@ class Extractor:
     def link(self, doc: DocumentContext, kept: list[Mention]) -> None:
         """After the overlap policy: kept is every mention that stays."""
 
-    def row(self, m: Mention, entity_id: str, index: int, doc_id: str) -> dict | None:
-        """The row of self.table for mention m (entity_id: its row of entities; index: rows of
+    def row(self, m: Mention, mention_id: str, index: int, doc_id: str) -> dict | None:
+        """The row of self.table for mention m (mention_id: its row of mentions; index: rows of
         this table so far in the document), or None when m is folded into another mention's
         row (a project's alias)."""
-        return {"entity_id": entity_id, "doc_id": doc_id, "article_id": m.article_id,
+        return {"mention_id": mention_id, "doc_id": doc_id, "article_id": m.article_id,
                 "sentence_id": m.sentence_id, "start": m.start, "end": m.end, "text": m.text,
                 **m.value, "rule": m.rule}
 

@@ -25,7 +25,7 @@ from ..numerals import parse_int as _int
 from ..rules import compile_patterns, lexicon_alternation
 from ..rules import PATTERNS, RULE_IDS, WORDS, dict_of, integer, mapping, month_day, one_of, pair
 from ..rules import string as _string
-from ..schemas import ARTICLE_ID, DOC_ID, END, ENTITY_ID, SENTENCE_ID, START, f, table_spec
+from ..schemas import ARTICLE_ID, DOC_ID, END, MENTION_ID, SENTENCE_ID, START, f, table_spec
 from .base import ArticleContext, Extractor, Mention, Sentence
 from .matching import find_all
 
@@ -473,15 +473,15 @@ def extract_dates(extractor: DateExtractor, text: str, pub_date: dt.date | None,
 # ---- the extractor contract ------------------------------------------------------------------
 
 
-DATES_TABLE = table_spec("dates", "date mentions normalised to ISO date ranges (DATE rows of entities)", [
-    ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
+DATES_TABLE = table_spec("dates", "date mentions normalised to ISO date ranges (DATE rows of mentions)", [
+    MENTION_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
     f("text", pa.string(), "norm_text[start:end]", False),
     f("start_date", pa.date32(), "first day covered; null when unresolved"),
     f("end_date", pa.date32(), "last day covered; null when unresolved"),
     f("grain", pa.string(), "day | month | quarter | half | year | period | range | unresolved", False),
     f("anchor", pa.string(), "explicit | publication | article | previous | unresolved", False),
     f("rule", pa.string(), "id of the pattern in rules/dates.yml", False),
-], ("entity_id",))
+], ("mention_id",))
 
 
 class Dates(Extractor):

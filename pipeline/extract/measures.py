@@ -18,13 +18,13 @@ import pyarrow as pa
 from ..numerals import NumeralError, parse_number
 from ..rules import PATTERNS, RULE_IDS, WORDS, compile_patterns, dict_of, mapping, number
 from ..rules import string as _string
-from ..schemas import ARTICLE_ID, DOC_ID, END, ENTITY_ID, SENTENCE_ID, START, f, table_spec
+from ..schemas import ARTICLE_ID, DOC_ID, END, MENTION_ID, SENTENCE_ID, START, f, table_spec
 from .base import ArticleContext, Extractor, Mention, Sentence
 from .matching import find_all
 
 MEASURES_TABLE = table_spec("measures", "quantities with a unit: areas, lengths, capacities, outputs, counts "
-                            "(MEASURE rows of entities)", [
-    ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
+                            "(MEASURE rows of mentions)", [
+    MENTION_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
     f("text", pa.string(), "norm_text[start:end]", False),
     f("quantity", pa.float64(), "the number in the unit as written, scale applied (12万平方米 -> 120000)", False),
     f("unit", pa.string(), "the unit as written: 平方米, 亩, 公里, 吨/年, 户", False),
@@ -32,7 +32,7 @@ MEASURES_TABLE = table_spec("measures", "quantities with a unit: areas, lengths,
     f("si_unit", pa.string(), "m2 | m | kW | t | t/year | count", False),
     f("qualifier", pa.string(), "约, 余, 近, 以上 … as written"),
     f("rule", pa.string(), "id of the pattern in rules/measures.yml", False),
-], ("entity_id",))
+], ("mention_id",))
 
 UNIT = mapping({"si_unit": _string(), "factor": number, "divisor": number}, required=("si_unit", "factor"))
 

@@ -19,7 +19,7 @@ import regex
 from ..numerals import NumeralError, parse_number
 from ..rules import PATTERNS, RULE_IDS, WORDS, compile_patterns, dict_of, lexicon_alternation, mapping, number
 from ..rules import string as _string
-from ..schemas import ARTICLE_ID, DOC_ID, END, ENTITY_ID, SENTENCE_ID, START, f, table_spec
+from ..schemas import ARTICLE_ID, DOC_ID, END, MENTION_ID, SENTENCE_ID, START, f, table_spec
 from .base import ArticleContext, Extractor, Mention, Sentence
 from .matching import find_all
 
@@ -109,8 +109,8 @@ class MoneyExtractor:
         return out
 
 
-MONEY_TABLE = table_spec("money", "money mentions normalised to numbers (MONEY rows of entities)", [
-    ENTITY_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
+MONEY_TABLE = table_spec("money", "money mentions normalised to numbers (MONEY rows of mentions)", [
+    MENTION_ID, DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
     f("text", pa.string(), "norm_text[start:end]", False),
     f("amount", pa.float64(), "the amount in the currency's main unit (8亿元 -> 800000000.0); null for ranges"),
     f("currency", pa.string(), "ISO 4217 code", False),
@@ -119,7 +119,7 @@ MONEY_TABLE = table_spec("money", "money mentions normalised to numbers (MONEY r
     f("qualifier", pa.string(), "约, 余, 近, 超, 突破, 以上, 不超过, 最高 … as written"),
     f("per", pa.string(), "rate phrase: 每人每月"),
     f("rule", pa.string(), "id of the pattern in rules/money.yml", False),
-], ("entity_id",))
+], ("mention_id",))
 
 
 class Money(Extractor):

@@ -23,6 +23,7 @@ import regex
 
 from ..fragments import COUNT_CHARS, COUNT_WORD_CHARS, NAME_DOT, ORDINAL
 from ..rules import RULE_IDS, WORDS, integer, lexicon_alternation, list_of, mapping
+from .aliases import AliasRules
 from .base import ArticleContext, DocumentContext, Extractor, Mention, Sentence
 from .lac import LABELS
 
@@ -720,7 +721,8 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "works_end", "region_ethnic_group", "false_org_end", "cut_organ", "loc_as_org_suffix",
                 "county_short_suffix", "adjectival_exception", "route_word", "route_road", "weather_word",
                 "place_abbreviation", "country_abbreviation", "class_org_word", "member_word", "name_prefix_char", "facility_place_end", "market_suffix", "route_qualifier", "zone_suffix",
-                "numbered_road", "road_line", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end")
+                "numbered_road", "road_line", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end",
+                "alias_place_unit", "alias_road_form", "alias_initial_unit", "alias_org_form")
 
 
 class Ner(Extractor):
@@ -742,7 +744,9 @@ class Ner(Extractor):
                 "ner.lac_loc", "ner.lac_loc_as_org", "ner.lac_org_as_place", "ner.route_name", "ner.weather_place",
                 "ner.list_org", "ner.company_region", "ner.party_committee",
                 "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",
-                "ner.title_org", "ner.byline", "ner.model_only")
+                "ner.title_org", "ner.byline", "ner.model_only",
+                "ner.alias_place_unit", "ner.alias_road_form", "ner.alias_initial", "ner.alias_org_form",
+                "ner.alias_place_prefix", "ner.alias_dotted")
 
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
@@ -751,6 +755,9 @@ class Ner(Extractor):
         self.place_party_organ = set(rules["ner"]["lexicons"]["place_party_organ"])
         # "combined": the model corrected by the rules; "model": the model's entities alone (a baseline)
         self.model_only = self.options.get("ner_mode", "combined") == "model"
+        corrector = self.corrector
+        self.aliases = AliasRules.from_lexicons(
+            rules["ner"]["lexicons"], lambda name: name in corrector.gazetteer or name in corrector.world)
 
     def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
         tags = ctx.annotation("pos_tags", sentence.sentence_id, [])
@@ -787,6 +794,17 @@ class Ner(Extractor):
                     doc.mentions.append(Mention(k, k + len(name), "PERSON", name, "ner.byline", "byline", {},
                                                 self.name, a.article_id, None))
         self._extend_to_known_persons(doc)
+
+    def link(self, doc: DocumentContext, kept: list[Mention]) -> None:
+        """Each name's named entity: its fullest form in the document (aliases.py). The model's
+        names alone (`--ner model`) are grouped by their text only."""
+        names = sorted((m for m in kept if m.label in self.labels), key=lambda m: (m.start, m.end))
+        places = {m.text for m in names if m.label == "LOC"}
+        for label in self.labels:
+            mine = [m for m in names if m.label == label]
+            full = {} if self.model_only else self.aliases.full_names(label, (m.text for m in mine), places)
+            for m in mine:
+                m.entity, m.alias_rule = full.get(m.text, (m.text, None))
 
     def _extend_to_known_persons(self, doc: DocumentContext) -> None:
         """The model may cut a name short where its first character is also a word ("和平安" read

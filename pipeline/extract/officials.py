@@ -349,7 +349,7 @@ class Officials(Extractor):
                 org_is_anaphor=o.org_text in self.officials.anaphors))
         return out
 
-    def row(self, m: Mention, entity_id: str, index: int, doc_id: str) -> dict:
+    def row(self, m: Mention, mention_id: str, index: int, doc_id: str) -> dict:
         v = m.value
         return {"official_id": f"{doc_id}-o{index:04d}", "doc_id": doc_id, "article_id": m.article_id,
                 "sentence_id": m.sentence_id, "person": v["person"], "title": v["title"], "org": v["org"],

@@ -387,8 +387,8 @@ class ProjectExtractor:
                 target.currency = a.currency
 
 
-PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated for them (PROJECT rows of entities)", [
-    f("project_id", pa.string(), "the entity_id of the PROJECT mention", False),
+PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated for them (PROJECT rows of mentions)", [
+    f("project_id", pa.string(), "the mention_id of the PROJECT mention", False),
     DOC_ID, ARTICLE_ID, SENTENCE_ID, START, END,
     f("text", pa.string(), "norm_text[start:end]", False),
     f("name", pa.string(), "the project's name as written", False),
@@ -400,7 +400,7 @@ PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated fo
     f("status", pa.string(), "signed | started | under_construction | topped_out | completed | in_operation"),
     f("location", pa.string(), "place stated for it in its sentence (位于X, 在X建设)"),
     f("aliases", pa.list_(pa.string()), "the other names the document gives it (a headline's short form, "
-      "抚吉高速 for 抚州至吉安高速公路), each a PROJECT row of entities too", False),
+      "抚吉高速 for 抚州至吉安高速公路), each a PROJECT row of mentions too", False),
     f("n_mentions", pa.int32(), "how many times the document names it, aliases included", False),
     f("rule", pa.string(), "id of the rule that found it", False),
 ], ("project_id",))
@@ -522,11 +522,11 @@ class Projects(Extractor):
                 for fact in ("investment", "investment_text", "currency"):
                     h.value[fact] = m.value[fact]
 
-    def row(self, m: Mention, entity_id: str, index: int, doc_id: str) -> dict | None:
+    def row(self, m: Mention, mention_id: str, index: int, doc_id: str) -> dict | None:
         if "alias_of" in m.value:
-            return None   # folded into its project's row (the entities table keeps the mention)
+            return None   # folded into its project's row (the mentions table keeps it)
         value = {k: v for k, v in m.value.items() if k != "alias_of"}
-        return {"project_id": entity_id, "doc_id": doc_id, "article_id": m.article_id,
+        return {"project_id": mention_id, "doc_id": doc_id, "article_id": m.article_id,
                 "sentence_id": m.sentence_id, "start": m.start, "end": m.end, "text": m.text,
                 **value, "rule": m.rule}
 

@@ -1,0 +1,104 @@
+"""Aliases: the shorter forms a page gives a name that it also writes in full.
+
+A page names a place, a body or a person in full and shortens the name elsewhere: 南京 for
+南京市, 抚吉高速 for 抚吉高速公路, 哈市 for 哈尔滨市, 苏宁电器 for 苏宁电器集团, 雨润集团 for
+南京雨润集团, 区委 for 北关区委, 安南 for 科菲·安南. Within one document and one label, a name
+that is such a short form of exactly one longer name there is an alias of it, and the
+document's named entity is the longer name (`entities` table). A short form that fits two
+longer names (区委 beside 北关区委 and 文峰区委) stays a name of its own: the page does not
+say which it means.
+
+The word lists are `alias_*` lexicons of rules/ner.yml; a name counts as a place for the
+organisation rule when the gazetteers know it or the page names it as a place.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import regex
+
+from ..fragments import NAME_DOT
+
+
+@dataclass(frozen=True)
+class AliasRules:
+    place_unit: tuple[str, ...]      # 南京 + 市: the unit a place's name drops
+    road_form: tuple[str, ...]       # endings one road is written with, the full one first (高速公路, 高速路, 高速)
+    initial_unit: tuple[str, ...]    # 哈 + 市 for 哈尔滨市: a city by its first character
+    org_form: tuple[str, ...]        # 苏宁电器 + 集团: a company's legal form
+    is_place: Callable[[str], bool]  # a name of the gazetteers (places of the world included)
+
+    @classmethod
+    def from_lexicons(cls, lex: dict, is_place: Callable[[str], bool]) -> "AliasRules":
+        return cls(tuple(lex["alias_place_unit"]), tuple(lex["alias_road_form"]), tuple(lex["alias_initial_unit"]),
+                   tuple(lex["alias_org_form"]), is_place)
+
+    def full_names(self, label: str, names: Iterable[str], places: set[str]) -> dict[str, tuple[str, str]]:
+        """alias -> (the full name it shortens, the rule id) for `names`, the distinct names of
+        one label in one document; `places`: the document's place names."""
+        names = list(dict.fromkeys(names))
+        finder = {"LOC": self._place_full, "ORG": self._org_full, "PERSON": self._person_full}.get(label)
+        if finder is None:
+            return {}
+        by_name = set(names)
+        direct: dict[str, tuple[str, str]] = {}
+        for short in names:
+            found = {(full, rule) for full in names if full != short for rule in [finder(short, full, by_name, places)]
+                     if rule}
+            if len({full for full, _ in found}) == 1:
+                direct[short] = min(found)
+        # an alias of an alias is an alias of the full name (市住建委 -> 北京市住建委); every
+        # step goes to a longer or better name, so the chain ends
+        out = {}
+        for short, (full, rule) in direct.items():
+            seen = {short}
+            while full in direct and full not in seen:
+                seen.add(full)
+                full = direct[full][0]
+            out[short] = (full, rule)
+        return out
+
+    # ---- one rule per kind of name: the rule id, or None ----------------------------------
+    def _place_full(self, short: str, full: str, names: set[str], places: set[str]) -> str | None:
+        if full.startswith(short) and full[len(short):] in self.place_unit:
+            return "ner.alias_place_unit"
+        road = self._road_key(short)
+        if road is not None and road == self._road_key(full) and self._road_rank(full) < self._road_rank(short) \
+                and self._road_rank(full) == min(self._road_rank(n) for n in names if self._road_key(n) == road):
+            return "ner.alias_road_form"   # to the fullest form the page writes
+        if len(short) == 2 and short[1:] in self.initial_unit and len(full) >= 3 and full[0] == short[0] \
+                and full.endswith(short[1:]):
+            return "ner.alias_initial"
+        return None
+
+    def _org_full(self, short: str, full: str, names: set[str], places: set[str]) -> str | None:
+        if full.startswith(short) and full[len(short):] in self.org_form:
+            return "ner.alias_org_form"
+        if full.endswith(short) and len(full) > len(short):
+            head = full[:len(full) - len(short)]
+            # 南京|雨润集团; 北京|市住建委 and 北关|区委, whose place is 北京市, 北关区
+            if any(self._place(p, places) for p in (head, head + short[0])):
+                return "ner.alias_place_prefix"
+        return None
+
+    def _person_full(self, short: str, full: str, names: set[str], places: set[str]) -> str | None:
+        if full.endswith(short) and regex.search(f"{NAME_DOT}$", full[:len(full) - len(short)]):
+            return "ner.alias_dotted"   # 安南 for 科菲·安南
+        return None
+
+    # ---- helpers --------------------------------------------------------------------------
+    def _place(self, name: str, places: set[str]) -> bool:
+        return len(name) >= 2 and (name in places or self.is_place(name)
+                                   or (name.endswith(self.place_unit) and len(name) >= 3))
+
+    def _road_form(self, name: str) -> str | None:
+        return next((f for f in sorted(self.road_form, key=len, reverse=True) if name.endswith(f)
+                     and len(name) > len(f)), None)
+
+    def _road_key(self, name: str) -> str | None:
+        form = self._road_form(name)
+        return None if form is None else name[:-len(form)]
+
+    def _road_rank(self, name: str) -> int:
+        return self.road_form.index(self._road_form(name))

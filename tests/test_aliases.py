@@ -1,0 +1,55 @@
+"""Aliases within a page: which shorter names join a longer one (pipeline/extract/aliases.py)."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.extract.aliases import AliasRules
+from pipeline.rules import load_rules
+
+PLACES = {"北京", "南京", "哈尔滨", "哈尔滨市", "北关区"}
+
+
+@pytest.fixture(scope="module")
+def rules() -> AliasRules:
+    return AliasRules.from_lexicons(load_rules()["ner"]["lexicons"], PLACES.__contains__)
+
+
+@pytest.mark.parametrize("label, names, want", [
+    ("LOC", ["南京", "南京市"], {"南京": ("南京市", "ner.alias_place_unit")}),
+    ("LOC", ["唐庄", "唐庄镇", "新乡市"], {"唐庄": ("唐庄镇", "ner.alias_place_unit")}),
+    # 路 is no unit: a road named after a place is another place
+    ("LOC", ["东风", "东风路"], {}),
+    # a short form of two names says neither
+    ("LOC", ["宜阳", "宜阳县", "宜阳镇"], {}),
+    ("LOC", ["抚吉高速", "抚吉高速路", "抚吉高速公路"],
+     {"抚吉高速": ("抚吉高速公路", "ner.alias_road_form"), "抚吉高速路": ("抚吉高速公路", "ner.alias_road_form")}),
+    ("LOC", ["抚吉高速", "抚吉高速路"], {"抚吉高速": ("抚吉高速路", "ner.alias_road_form")}),
+    ("LOC", ["哈市", "哈尔滨市"], {"哈市": ("哈尔滨市", "ner.alias_initial")}),
+    ("LOC", ["哈市", "哈尔滨市", "哈密市"], {}),
+    ("LOC", ["沪", "上海市"], {}),
+    ("ORG", ["苏宁电器", "苏宁电器集团"], {"苏宁电器": ("苏宁电器集团", "ner.alias_org_form")}),
+    ("ORG", ["雨润集团", "南京雨润集团"], {"雨润集团": ("南京雨润集团", "ner.alias_place_prefix")}),
+    # the place before a relative organ name: 北京|市住建委 (北京市), 北关|区委 (北关区)
+    ("ORG", ["市住建委", "北京市住建委"], {"市住建委": ("北京市住建委", "ner.alias_place_prefix")}),
+    ("ORG", ["区委", "北关区委"], {"区委": ("北关区委", "ner.alias_place_prefix")}),
+    ("ORG", ["区委", "北关区委", "文峰区委"], {}),
+    # a body of a body is no alias of it: 教育局 and 北关区教育局 yes, but 党委 and 宣传部党委 no
+    ("ORG", ["党委", "宣传部党委"], {}),
+    ("ORG", ["教育局", "北关区教育局"], {"教育局": ("北关区教育局", "ner.alias_place_prefix")}),
+    # chains end at the fullest name
+    ("ORG", ["住建委", "市住建委", "北京市住建委"],
+     {"住建委": ("北京市住建委", "ner.alias_place_prefix"), "市住建委": ("北京市住建委", "ner.alias_place_prefix")}),
+    ("PERSON", ["安南", "科菲·安南"], {"安南": ("科菲·安南", "ner.alias_dotted")}),
+    # persons: a given name is no alias of a full name
+    ("PERSON", ["建国", "王建国"], {}),
+    ("DATE", ["3日", "3月3日"], {}),
+])
+def test_full_names(rules, label, names, want):
+    assert rules.full_names(label, names, set()) == want
+
+
+def test_the_page_s_own_places_count():
+    rules = AliasRules.from_lexicons(load_rules()["ner"]["lexicons"], lambda name: False)
+    assert rules.full_names("ORG", ["开发区管委会", "金巢开发区管委会"], set()) == {}
+    assert rules.full_names("ORG", ["开发区管委会", "金巢开发区管委会"], {"金巢"}) == {
+        "开发区管委会": ("金巢开发区管委会", "ner.alias_place_prefix")}
