@@ -11,7 +11,8 @@ PLACES = {"北京", "南京", "哈尔滨", "哈尔滨市", "北关区"}
 
 @pytest.fixture(scope="module")
 def rules() -> AliasRules:
-    return AliasRules.from_lexicons(load_rules()["ner"]["lexicons"], PLACES.__contains__)
+    rules = load_rules()
+    return AliasRules.from_lexicons(rules["ner"]["lexicons"], PLACES.__contains__, rules["orgs"]["abbreviations"])
 
 
 @pytest.mark.parametrize("label, names, want", [
@@ -39,6 +40,9 @@ def rules() -> AliasRules:
     # chains end at the fullest name
     ("ORG", ["住建委", "市住建委", "北京市住建委"],
      {"住建委": ("北京市住建委", "ner.alias_place_prefix"), "市住建委": ("北京市住建委", "ner.alias_place_prefix")}),
+    ("ORG", ["北关区妇联", "北关区妇女联合会"], {"北关区妇联": ("北关区妇女联合会", "ner.alias_abbreviation")}),
+    ("ORG", ["区政府", "区人民政府"], {"区政府": ("区人民政府", "ner.alias_abbreviation")}),
+    ("ORG", ["妇联", "区妇联"], {}),
     ("PERSON", ["安南", "科菲·安南"], {"安南": ("科菲·安南", "ner.alias_dotted")}),
     # persons: a given name is no alias of a full name
     ("PERSON", ["建国", "王建国"], {}),

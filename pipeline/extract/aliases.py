@@ -2,13 +2,14 @@
 
 A page names a place, a body or a person in full and shortens the name elsewhere: 南京 for
 南京市, 抚吉高速 for 抚吉高速公路, 哈市 for 哈尔滨市, 苏宁电器 for 苏宁电器集团, 雨润集团 for
-南京雨润集团, 区委 for 北关区委, 安南 for 科菲·安南. Within one document and one label, a name
+南京雨润集团, 区委 for 北关区委, 区妇联 for 区妇女联合会, 安南 for 科菲·安南. Within one document and one label, a name
 that is such a short form of exactly one longer name there is an alias of it, and the
 document's named entity is the longer name (`entities` table). A short form that fits two
 longer names (区委 beside 北关区委 and 文峰区委) stays a name of its own: the page does not
 say which it means.
 
-The word lists are `alias_*` lexicons of rules/ner.yml; a name counts as a place for the
+The word lists are `alias_*` lexicons of rules/ner.yml (the organs' short forms are those of
+rules/orgs.yml, which the records spell out the same way); a name counts as a place for the
 organisation rule when the gazetteers know it or the page names it as a place.
 """
 from __future__ import annotations
@@ -28,11 +29,13 @@ class AliasRules:
     initial_unit: tuple[str, ...]    # 哈 + 市 for 哈尔滨市: a city by its first character
     org_form: tuple[str, ...]        # 苏宁电器 + 集团: a company's legal form
     is_place: Callable[[str], bool]  # a name of the gazetteers (places of the world included)
+    abbreviations: tuple[tuple[str, str], ...] = ()   # 妇联 -> 妇女联合会 (rules/orgs.yml)
 
     @classmethod
-    def from_lexicons(cls, lex: dict, is_place: Callable[[str], bool]) -> "AliasRules":
+    def from_lexicons(cls, lex: dict, is_place: Callable[[str], bool],
+                      abbreviations: dict[str, str] | None = None) -> "AliasRules":
         return cls(tuple(lex["alias_place_unit"]), tuple(lex["alias_road_form"]), tuple(lex["alias_initial_unit"]),
-                   tuple(lex["alias_org_form"]), is_place)
+                   tuple(lex["alias_org_form"]), is_place, tuple(sorted((abbreviations or {}).items())))
 
     def full_names(self, label: str, names: Iterable[str], places: set[str]) -> dict[str, tuple[str, str]]:
         """alias -> (the full name it shortens, the rule id) for `names`, the distinct names of
@@ -75,6 +78,9 @@ class AliasRules:
     def _org_full(self, short: str, full: str, names: set[str], places: set[str]) -> str | None:
         if full.startswith(short) and full[len(short):] in self.org_form:
             return "ner.alias_org_form"
+        if any(short.endswith(abbr) and full == short[:len(short) - len(abbr)] + spelled
+               for abbr, spelled in self.abbreviations):
+            return "ner.alias_abbreviation"   # 北关区妇联 for 北关区妇女联合会
         if full.endswith(short) and len(full) > len(short):
             head = full[:len(full) - len(short)]
             # 南京|雨润集团; 北京|市住建委 and 北关|区委, whose place is 北京市, 北关区

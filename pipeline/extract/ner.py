@@ -166,6 +166,12 @@ class RuleCorrector:
         # a place name right before one of these qualifies a noun, it names no place (中国特色)
         self.adjectival_after = tuple(lex["adjectival_after"])
         self.adjectival_exception = tuple(lex["adjectival_exception"])
+        # a count other than 一 (一大批 is no ranking) before a ranking word: 500强, 十大
+        ranking = lexicon_alternation(lex["ranking_word"])
+        self.ranking_re = regex.compile(rf"(?!一(?:{ranking}))[{COUNT_CHARS}]+(?:{ranking})")
+        self.honorary_re = regex.compile(rf"\p{{Han}}{{1,6}}?(?:{lexicon_alternation(lex['honorary_title_end'])})")
+        self.event_start_re = regex.compile(rf"(?:(?<!\d)\d{{4}}|{ORDINAL}(?:{lexicon_alternation(lex['edition_word'])})"
+                                            rf"[)）]?)$")
         self.gazetteer = gazetteer_names(tuple(lex["gazetteer_short_suffix"]), tuple(lex["region_ethnic_group"]))
         self.gazetteer_longest = max(map(len, self.gazetteer), default=0)
         self.gazetteer_heads = frozenset(name[:2] for name in self.gazetteer)   # names have >= 2 chars
@@ -444,11 +450,18 @@ class RuleCorrector:
                     and not self._adjectival(text, b) and not any(
                         x == a and y < b and tag in ("c", "p", "u", "d") or a < x < b < y for x, y, tag in words):
                 spans.append(NerSpan(a, b, "LOC", "gazetteer", "ner.gazetteer"))
-        return spans
+        return [sp for sp in spans if sp.label != "LOC" or not self._opens_a_title(text, sp.start, sp.end)]
 
     def _adjectival(self, text: str, end: int) -> bool:
         """A place name ending at `end` qualifies the noun after it (中国特色, 红旗渠精神)."""
         return text.startswith(self.adjectival_after, end) and not text.startswith(self.adjectival_exception, end)
+
+    def _opens_a_title(self, text: str, start: int, end: int) -> bool:
+        """The place at [start, end) is a ranking's scope (中国500强), starts an honorary title
+        (中国早茶之乡) or the name of an event or award (2011中国…节, 第三届中国…评选): the
+        title names something else, not the place."""
+        return self.ranking_re.match(text, end) is not None or self.honorary_re.match(text, end) is not None \
+            or self.event_start_re.search(text, max(0, start - 8), start) is not None
 
     def _is_place_name(self, name: str) -> bool:
         """A name of the gazetteers, or one ending with an administrative unit and no
@@ -722,7 +735,8 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "county_short_suffix", "adjectival_exception", "route_word", "route_road", "weather_word",
                 "place_abbreviation", "country_abbreviation", "class_org_word", "member_word", "name_prefix_char", "facility_place_end", "market_suffix", "route_qualifier", "zone_suffix",
                 "numbered_road", "road_line", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end",
-                "alias_place_unit", "alias_road_form", "alias_initial_unit", "alias_org_form")
+                "alias_place_unit", "alias_road_form", "alias_initial_unit", "alias_org_form",
+                "ranking_word", "honorary_title_end", "edition_word")
 
 
 class Ner(Extractor):
@@ -746,7 +760,7 @@ class Ner(Extractor):
                 "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",
                 "ner.title_org", "ner.byline", "ner.model_only",
                 "ner.alias_place_unit", "ner.alias_road_form", "ner.alias_initial", "ner.alias_org_form",
-                "ner.alias_place_prefix", "ner.alias_dotted")
+                "ner.alias_place_prefix", "ner.alias_abbreviation", "ner.alias_dotted")
 
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
@@ -757,7 +771,8 @@ class Ner(Extractor):
         self.model_only = self.options.get("ner_mode", "combined") == "model"
         corrector = self.corrector
         self.aliases = AliasRules.from_lexicons(
-            rules["ner"]["lexicons"], lambda name: name in corrector.gazetteer or name in corrector.world)
+            rules["ner"]["lexicons"], lambda name: name in corrector.gazetteer or name in corrector.world,
+            rules["orgs"]["abbreviations"])
 
     def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
         tags = ctx.annotation("pos_tags", sentence.sentence_id, [])
