@@ -22,6 +22,8 @@ CHINESE = rf"[{CN_DIGIT}{CN_UNIT}]+"
 NUMBER = rf"(?:{ARABIC}(?:[{CN_BIG_UNIT}]+)?|{CHINESE})"
 # characters of a count as a word of the segmenter: 三五二, 203, 一百二十
 COUNT_CHARS = r"零〇一二三四五六七八九十百千\d"
+# the count of a ranking (500强, 十大, 一百强); 一 alone before its word is "one big" (一大批)
+RANKING_COUNT = rf"(?:\d+|(?!一[^十百千])[{COUNT_CHARS}]+)"
 # a count of things before a measure word: 3个, 十几座, 多名
 COUNT_WORD_CHARS = r"\d一二三四五六七八九十百千两几多"
 # a word made of numbers, dates and amounts only: 11个, 第一, 2023年, 8亿元, 30%

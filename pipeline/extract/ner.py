@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import regex
 
-from ..fragments import COUNT_CHARS, COUNT_WORD_CHARS, NAME_DOT, ORDINAL
+from ..fragments import COUNT_CHARS, COUNT_WORD_CHARS, NAME_DOT, ORDINAL, RANKING_COUNT
 from ..rules import RULE_IDS, WORDS, integer, lexicon_alternation, list_of, mapping
 from .aliases import AliasRules
 from .base import ArticleContext, DocumentContext, Extractor, Mention, Sentence
@@ -166,9 +166,9 @@ class RuleCorrector:
         # a place name right before one of these qualifies a noun, it names no place (中国特色)
         self.adjectival_after = tuple(lex["adjectival_after"])
         self.adjectival_exception = tuple(lex["adjectival_exception"])
-        # a count other than 一 (一大批 is no ranking) before a ranking word: 500强, 十大
+        # a count before a ranking word: 500强, 十大 (not 一大批)
         ranking = lexicon_alternation(lex["ranking_word"])
-        self.ranking_re = regex.compile(rf"(?!一(?:{ranking}))[{COUNT_CHARS}]+(?:{ranking})")
+        self.ranking_re = regex.compile(rf"{RANKING_COUNT}(?:{ranking})")
         self.honorary_re = regex.compile(rf"\p{{Han}}{{1,6}}?(?:{lexicon_alternation(lex['honorary_title_end'])})")
         self.event_start_re = regex.compile(rf"(?:(?<!\d)\d{{4}}|{ORDINAL}(?:{lexicon_alternation(lex['edition_word'])})"
                                             rf"[)）]?)$")
