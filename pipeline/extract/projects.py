@@ -227,9 +227,11 @@ class ProjectExtractor:
             # verb, adverb or preposition of the clause (不知道|项目, 保证|工程质量)
             previous = None
             for a, b, tag in words or ():
-                # (after a one-character piece, 在 is the rest of a word the tagger split: 泛|在)
-                if start <= a and b < core_end and (tag in self.name_never_holds or text.endswith(
-                        self.attributive_words, a, b)) and (previous is None or previous[1] - previous[0] >= 2):
+                # (after a one-character piece, 在 is the rest of a word the tagger split: 泛|在;
+                # 的 is never: 前景好|的)
+                attributive = text.endswith(self.attributive_words, a, b)
+                if start <= a and b < core_end and (tag in self.name_never_holds or attributive) \
+                        and (previous is None or previous[1] - previous[0] >= 2 or attributive):
                     start = b   # 世行向|乌鲁木齐…, 工业企业一律|特色工业园区, 前景好的|壁挂炉
                 elif start == a and b < core_end and tag == "v" and previous and previous[2] == "d":
                     start = b   # 一律进入|特色工业园区: the verb after the adverb
