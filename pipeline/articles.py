@@ -25,9 +25,15 @@ from dataclasses import dataclass, field
 import regex
 
 from .normalize import SENTENCE_END, NormText, Paragraph
-from .fragments import ARABIC_MONTH_DAY, CLAUSE_BREAK, MASTHEAD, MASTHEAD_MAX_CHARS, OPENING_MONTH_DAY, PAGE
+from .fragments import (ARABIC_MONTH_DAY, CLAUSE_BREAK, LIST_ITEM_NUMBER, MASTHEAD, MASTHEAD_MAX_CHARS,
+                        OPENING_MONTH_DAY, PAGE)
+from .numerals import parse_int
 
 HEADING_MAX_CHARS = 40
+LIST_ITEM = regex.compile(LIST_ITEM_NUMBER)
+MIN_LIST_ITEMS = 2            # numbered paragraphs in a row that make a list
+# a run of digits as long as a telephone number's: a contact line, no heading
+PHONE_NUMBER = regex.compile(r"\d{7,}")
 KICKER_MAX_CHARS = 8          # "金水区", "区医保局": a label right above the headline
 # a single line without a byline under an article is its subheading up to this length
 # ("精准招商,在质量上求突破"); a longer one heads an article of its own ...
@@ -189,9 +195,29 @@ def _classify(norm: NormText, raw: str, i: int, g: BylineGrammar) -> _Par:
     if p.heading_level or (len(text) <= HEADING_MAX_CHARS and not credit
                            and not any(c in SENTENCE_END for c in text)
                            and text[-1] not in "，、,：:" and not OPENING_MONTH_DAY.match(text)
-                           and _balanced(text)):
+                           and not PHONE_NUMBER.search(text) and _balanced(text)):
         return _Par(i, p, text, "subtitle" if text.startswith(("—", "-", "－")) else "heading", credit)
     return _Par(i, p, text, "body", credit)
+
+
+
+
+def _numbered_lists(pars: list[_Par]) -> list[_Par]:
+    """Paragraphs in a row numbered 1, 2, 3 … (at least MIN_LIST_ITEMS) are the items of a
+    list in the body, the short ones no headings; numbered headings with text between them
+    stay."""
+    numbers = [parse_int(m.group("n")) if (m := LIST_ITEM.match(q.text)) else None for q in pars]
+    i = 0
+    while i < len(pars):
+        j = i
+        while numbers[i] is not None and j + 1 < len(pars) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        if j - i + 1 >= MIN_LIST_ITEMS:
+            for q in pars[i:j + 1]:
+                if q.cls == "heading":
+                    q.cls = "body"
+        i = j + 1
+    return pars
 
 
 @dataclass
@@ -247,7 +273,7 @@ class ArticleSplitter:
         return m.end() if m and m.end() < end else start
 
     def split(self, norm: NormText, raw: str) -> list[Article]:
-        pars = [_classify(norm, raw, i, self.grammar) for i in range(len(norm.paragraphs))]
+        pars = _numbered_lists([_classify(norm, raw, i, self.grammar) for i in range(len(norm.paragraphs))])
         articles: list[Article] = []
 
         def new(kind: str, members: list[_Par], **kw) -> Article:

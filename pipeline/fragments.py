@@ -38,6 +38,8 @@ NAME_DOT = rf"(?:[·•・]|{LOST_NAME_DOT})"
 # the generic head of a project's name, dropped when names are compared (X项目 = X)
 PROJECT_WORD = "项目"
 ORDINAL = rf"第[〇零一二三四五六七八九十百千\d]+"      # 第十二 (届)
+# the number of a list item at a paragraph's start: 1、 2. （三） 四、
+LIST_ITEM_NUMBER = r"^[（(]?(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})(?:[、.．]|[）)])"
 
 # ---- dates ----------------------------------------------------------------------------------
 YEAR = r"(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4}|两千零?[一二三四五六七八九十]{0,3}"

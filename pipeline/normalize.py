@@ -21,13 +21,16 @@ from typing import Sequence
 
 import regex
 
-from .fragments import OPENING_DATELINE
+from .fragments import LIST_ITEM_NUMBER, OPENING_DATELINE
+from .numerals import parse_int
 
-NORMALIZER_VERSION = "2"   # 2: a block opening with a day alone ("14日，") starts a paragraph
+NORMALIZER_VERSION = "3"   # 3: a number wrapped between two digits is joined, list items 1、2、 part (2: a day alone opens a paragraph)
 
 # A paragraph whose last character is one of these ended on purpose.
 SENTENCE_END = set("。！？!?…；;")
 CLOSERS = set("”’」』）)】》\"'")
+# Punctuation a headline rarely holds; a line with none may be one
+PUNCTUATION = SENTENCE_END | set("，、,：:；")
 # A paragraph ending in one of these is cut mid-clause and goes on in the next block.
 CLAUSE_OPEN = set("，、,（(“‘《【「『")
 # A block starting with one of these starts something new (byline box, markdown, subtitle).
@@ -171,7 +174,8 @@ def _blocks(lines: list[_Line]) -> list[list[_Line]]:
             cur = []
             continue
         starts_new = (ln.heading_level or ln.text.startswith(("□", "■", "●", "◆"))
-                      or (ln.indented and cur and _ends_sentence(cur[-1].text)))
+                      or (ln.indented and cur and _ends_sentence(cur[-1].text))
+                      or (cur and _next_item(cur[0].text, ln.text)))
         if cur and (starts_new or cur[-1].heading_level):
             blocks.append(cur)
             cur = []
@@ -179,6 +183,20 @@ def _blocks(lines: list[_Line]) -> list[list[_Line]]:
     if cur:
         blocks.append(cur)
     return blocks
+
+
+_LIST_ITEM = regex.compile(LIST_ITEM_NUMBER)
+
+
+def _list_number(text: str) -> int | None:
+    m = _LIST_ITEM.match(text)
+    return parse_int(m.group("n")) if m else None
+
+
+def _next_item(first_line: str, line: str) -> bool:
+    """`line` opens the list item after the one `first_line` opens (1、… then 2、…)."""
+    n = _list_number(first_line)
+    return n is not None and _list_number(line) == n + 1
 
 
 def _ends_sentence(text: str) -> bool:
@@ -197,8 +215,10 @@ def _similar(a: int, b: int) -> bool:
     return abs(a - b) <= 3
 
 
-def _continues(prev: list[_Line], block: list[_Line], in_column_run: bool, openers: tuple[str, ...]) -> bool:
-    """Does the paragraph made of `prev` go on in `block` (a cut across a blank line)?"""
+def _continues(prev: list[_Line], block: list[_Line], in_column_run: bool, openers: tuple[str, ...],
+               first_block: bool = False) -> bool:
+    """Does the paragraph made of `prev` go on in `block` (a cut across a blank line)?
+    `first_block`: prev is the page's first block."""
     a_text = "".join(ln.text for ln in prev)
     b_first = block[0]
     if prev[-1].heading_level or b_first.heading_level:
@@ -210,8 +230,8 @@ def _continues(prev: list[_Line], block: list[_Line], in_column_run: bool, opene
     last = prev[-1].width
     if a_text[-1] in "：:":
         return len(a_text) <= 25  # a headline split after its colon
-    if OPENING_DATELINE.match(b_first.text):
-        return False
+    if OPENING_DATELINE.match(b_first.text) or _next_item(prev[0].text, b_first.text):
+        return False   # a dateline, or the next item of a numbered list, starts a paragraph
     if a_text[-1] in CLAUSE_OPEN:
         return True
     if len(a_text) >= 13 and any(c in "，," for c in a_text):
@@ -219,6 +239,10 @@ def _continues(prev: list[_Line], block: list[_Line], in_column_run: bool, opene
     if last >= 30:
         return True  # a long line stopped mid-sentence: page or column break
     column = max(ln.width for ln in block) if len(block) >= 2 else 0
+    if column >= 8 and last > column + 2:
+        return False  # wider than the column below: a line across columns (a headline), no cut line of it
+    if column >= 8 and first_block and len(prev) == 1 and not any(c in PUNCTUATION for c in a_text):
+        return False  # the page's first line, no punctuation, above a paragraph: its headline
     if column >= 8 and last >= 0.7 * column:
         return True  # the cut line is as wide as the column it continues into
     if len(prev) >= 2:
@@ -269,7 +293,8 @@ def normalize(raw: str, block_openers: Sequence[str] | None = None) -> NormText:
 
     paragraphs: list[list[_Line]] = []
     for bi, block in enumerate(blocks):
-        if paragraphs and _continues(paragraphs[-1], block, (bi - 1) in runs, openers):
+        first = len(paragraphs) == 1 and bi == 1
+        if paragraphs and _continues(paragraphs[-1], block, (bi - 1) in runs, openers, first):
             paragraphs[-1].extend(block)
         else:
             paragraphs.append(list(block))
@@ -281,8 +306,11 @@ def normalize(raw: str, block_openers: Sequence[str] | None = None) -> NormText:
         chars: list[str] = []
         idx: list[int] = []
         for k, ln in enumerate(par):
-            if k and chars and ln.chars and _WORD_CHAR.match(chars[-1]) and _WORD_CHAR.match(ln.chars[0]):
-                chars.append(" ")  # a wrapped line between two Latin words keeps a space
+            if k and chars and ln.chars and _WORD_CHAR.match(chars[-1]) and _WORD_CHAR.match(ln.chars[0]) \
+                    and not (chars[-1].isdigit() and ln.chars[0].isdigit()):
+                # a wrapped line between two Latin words keeps a space; a number wrapped
+                # between two of its digits is one number (1.7|3亿元)
+                chars.append(" ")
                 idx.append(par[k - 1].break_raw)
             chars.extend(ln.chars)
             idx.extend(ln.raw)

@@ -93,6 +93,19 @@ def test_a_longer_subheading_follows_a_lead_paragraph(splitter):
     assert second.headline.startswith("五年完成")                 # after two paragraphs: an article
 
 
+def test_a_numbered_list_is_body_and_numbered_headings_stay(splitter):
+    body = "全市今年安排重点项目一百个，总投资五百亿元。\n\n"
+    items = "1、城东污水处理厂\n\n2、城西供热管网\n\n3、滨河公园\n\n"
+    [a] = split(splitter, "全市重点项目开工\n\n" + body + items + body)
+    assert a.headline == "全市重点项目开工"
+    # numbered headings with text between them stay headings
+    from pipeline.articles import _classify, _numbered_lists
+    sections = "一、发展成就\n\n" + body + "二、主要任务\n\n" + body + "三、保障措施\n\n" + body
+    norm = normalize(sections)
+    pars = _numbered_lists([_classify(norm, sections, i, splitter.grammar) for i in range(len(norm.paragraphs))])
+    assert [q.cls for q in pars] == ["heading", "body"] * 3
+
+
 def test_not_a_headline():
     # an unbalanced quote or a date opening marks body text, not a heading
     from pipeline.articles import _balanced

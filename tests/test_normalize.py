@@ -28,6 +28,12 @@ def paragraphs(raw: str) -> list[str]:
     # Latin words keep their space, also across a wrapped line
     ("使用 Windows 10 系统。", ["使用Windows 10系统。"]),
     ("the quick\nfox.", ["the quick fox."]),
+    # ... but a number wrapped between two of its digits is one number
+    ("累计完成投资1.7\n3亿元，占地1\n200亩。", ["累计完成投资1.73亿元，占地1200亩。"]),
+    ("COVID\n19 and 2023\nreport", ["COVID 19 and 2023 report"]),
+    # the next item of a numbered list starts a paragraph, on the next line or after a blank
+    ("1、城东污水处理厂\n2、城西供热管网\n\n3、滨河公园", ["1、城东污水处理厂", "2、城西供热管网", "3、滨河公园"]),
+    ("建成\n1、2号楼和3号楼", ["建成1、2号楼和3号楼"]),
     # paragraph breaks (blank lines) are kept
     ("第一段结束。\n\n第二段开始。", ["第一段结束。", "第二段开始。"]),
     # a long line cut mid-sentence goes on across a blank line
