@@ -241,7 +241,8 @@ def _continues(prev: list[_Line], block: list[_Line], in_column_run: bool, opene
     column = max(ln.width for ln in block) if len(block) >= 2 else 0
     if column >= 8 and last > column + 2:
         return False  # wider than the column below: a line across columns (a headline), no cut line of it
-    if column >= 8 and first_block and len(prev) == 1 and not any(c in PUNCTUATION for c in a_text):
+    if first_block and len(prev) == 1 and not any(c in PUNCTUATION for c in a_text) \
+            and (column >= 8 or any(c in PUNCTUATION for c in b_first.text)):
         return False  # the page's first line, no punctuation, above a paragraph: its headline
     if column >= 8 and last >= 0.7 * column:
         return True  # the cut line is as wide as the column it continues into

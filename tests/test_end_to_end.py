@@ -329,11 +329,19 @@ def test_evaluate_prints_one_table_for_seeds_gold_dev_and_peoples_daily(tmp_path
     proc = run_cli("evaluate", "--shared", small)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].split() == ["field", "(F1)", "seeds", "gold-dev"]
+    assert lines[0].split() == ["field", "(F1)", "seeds", "gold-dev", "dev-wrapped"]
     rows = {ln.split()[0]: ln.split()[1:] for ln in lines[1:] if ln.strip() and not ln.startswith("People")}
     assert rows["publication_year"][0] == "1.000" and rows["bylines"][0] == "1.000"
+    # the page cut into a narrow column reads as the clean page
+    assert rows["money"][1] == rows["money"][2] and rows["headlines"][1] == rows["headlines"][2]
     assert "People's Daily dev (20 sentences), F1" in proc.stdout
     assert rows["ALL"] and all(0.0 <= float(v) <= 1.0 for v in rows["PERSON"])
+
+
+def test_rewrap_cuts_body_paragraphs_into_a_column():
+    from pipeline.evaluate import rewrap
+    page = "标题一行不切开\n\n正文第一段很长很长很长很长。\n\n第二段。"
+    assert rewrap(page, 5) == "标题一行不切开\n\n正文第一段\n很长很长很\n长很长。\n\n第二段。"
 
 
 def test_evaluate_says_what_is_missing(tmp_path):
