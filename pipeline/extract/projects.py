@@ -113,6 +113,9 @@ class ProjectExtractor:
                                             rf"(?P<roads>{road}(?:(?:{sep}){road})*)")
         self.item_sep_re = regex.compile(sep)
         self.clause_suffix = set(lex["clause_suffix"])
+        # 该项目为|集中供热项目: the clause so far is a subject and a copula (and 一个/一项)
+        self.classifying_re = regex.compile(rf"(?:{lexicon_alternation(lex['class_subject'])})\s*"
+                                            rf"(?:{lexicon_alternation(lex['copula'])})\s*(?:{lexicon_alternation(lex['class_count'])})?\s*$")
         self.said_project_re = regex.compile(rf"(?:{lexicon_alternation(lex['copula'])})[^{CLAUSE_BREAK}]*?"
                                              rf"(?:{lexicon_alternation(lex['tail_suffix'])})")
         self.invest_word_re = regex.compile(rf"(?:{lexicon_alternation(lex['investment_cue'])})")
@@ -250,6 +253,8 @@ class ProjectExtractor:
                     start = left[0]
             if self._names_none(text, start, core_end, words or (), tag_ending):
                 continue
+            if self.classifying_re.search(text, self._clause(text, start)[0], start):
+                continue   # 该项目为|集中供热项目: what kind of project it is, no name
             if text.startswith(self.head_modifies, end):
                 continue   # 项目|负责人, 工程|质量: the head word qualifies a noun, it ends no name
             if self.count_after.match(text, end):
@@ -413,7 +418,7 @@ PROJECT_GRAMMAR = ("investment_cue_tail", "amount_verb", "area_verb", "function_
                    "name_never_ends_pos", "name_never_holds_pos", "head_modifies", "place_word_end",
                    "numbered_road", "road_line", "route_connective", "section_head", "list_separator",
                    "built_word", "progress_word", "demonstrative", "descriptive_word", "line_word",
-                   "place_conjunction", "item_separator", "count_class", "clause_suffix", "copula",
+                   "place_conjunction", "item_separator", "count_class", "clause_suffix", "copula", "class_subject", "class_count",
                    "building_word", "road_word")
 
 
