@@ -57,3 +57,16 @@ def test_the_page_s_own_places_count():
     assert rules.full_names("ORG", ["开发区管委会", "金巢开发区管委会"], set()) == {}
     assert rules.full_names("ORG", ["开发区管委会", "金巢开发区管委会"], {"金巢"}) == {
         "开发区管委会": ("金巢开发区管委会", "ner.alias_place_prefix")}
+
+
+def test_a_model_name_the_page_writes_as_a_place_is_that_place(ctx):
+    from pipeline.extract.base import DocumentContext, Mention
+    ner = ctx.extraction.by_name["ner"]
+    text = "考察团抵达青山县。青山农产品销往各地，王青山说。"
+    mentions = [Mention(5, 8, "LOC", "青山县", "ner.lac_loc", "lac", extractor="ner"),
+                Mention(9, 11, "ORG", "青山", "ner.lac_org", "lac", extractor="ner"),
+                Mention(19, 22, "PERSON", "王青山", "ner.lac_person", "lac", extractor="ner")]
+    doc = DocumentContext("x", text, None, None, [], [], mentions=mentions)
+    ner._places_the_page_names(doc)
+    assert [(m.text, m.label) for m in mentions] == [("青山县", "LOC"), ("青山", "LOC"), ("王青山", "PERSON")]
+    assert mentions[1].rule == "ner.named_place"

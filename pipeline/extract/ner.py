@@ -760,7 +760,7 @@ class Ner(Extractor):
                 "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",
                 "ner.title_org", "ner.byline", "ner.model_only",
                 "ner.alias_place_unit", "ner.alias_road_form", "ner.alias_initial", "ner.alias_org_form",
-                "ner.alias_place_prefix", "ner.alias_abbreviation", "ner.alias_dotted")
+                "ner.alias_place_prefix", "ner.alias_abbreviation", "ner.alias_dotted", "ner.named_place")
 
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
@@ -809,6 +809,17 @@ class Ner(Extractor):
                     doc.mentions.append(Mention(k, k + len(name), "PERSON", name, "ner.byline", "byline", {},
                                                 self.name, a.article_id, None))
         self._extend_to_known_persons(doc)
+        self._places_the_page_names(doc)
+
+    def _places_the_page_names(self, doc: DocumentContext) -> None:
+        """A model organisation or person that the page writes elsewhere as a place with its
+        unit (南投 beside 南投县, 南投农产品 read as an organisation) is that place."""
+        mine = [m for m in doc.mentions if m.extractor == self.name]
+        places = {m.text for m in mine if m.label == "LOC"}
+        for m in mine:
+            if m.source == "lac" and m.label in ("ORG", "PERSON") \
+                    and any(m.text + unit in places for unit in self.aliases.place_unit):
+                m.label, m.rule = "LOC", "ner.named_place"
 
     def link(self, doc: DocumentContext, kept: list[Mention]) -> None:
         """Each name's named entity: its fullest form in the document (aliases.py). The model's
