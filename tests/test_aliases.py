@@ -43,6 +43,8 @@ def rules() -> AliasRules:
     ("ORG", ["北关区妇联", "北关区妇女联合会"], {"北关区妇联": ("北关区妇女联合会", "ner.alias_abbreviation")}),
     ("ORG", ["区政府", "区人民政府"], {"区政府": ("区人民政府", "ner.alias_abbreviation")}),
     ("ORG", ["妇联", "区妇联"], {}),
+    # a relative organ, abbreviated or not, of the one place the page names it with
+    ("ORG", ["市人民政府", "宜宾市政府"], {"市人民政府": ("宜宾市政府", "ner.alias_place_prefix")}),
     ("PERSON", ["安南", "科菲·安南"], {"安南": ("科菲·安南", "ner.alias_dotted")}),
     # persons: a given name is no alias of a full name
     ("PERSON", ["建国", "王建国"], {}),

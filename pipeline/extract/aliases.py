@@ -78,15 +78,23 @@ class AliasRules:
     def _org_full(self, short: str, full: str, names: set[str], places: set[str]) -> str | None:
         if full.startswith(short) and full[len(short):] in self.org_form:
             return "ner.alias_org_form"
-        if any(short.endswith(abbr) and full == short[:len(short) - len(abbr)] + spelled
-               for abbr, spelled in self.abbreviations):
+        # organs compared spelled out (市政府 = 市人民政府, 妇联 = 妇女联合会)
+        short_s, full_s = self._spelled(short), self._spelled(full)
+        if short_s == full_s and len(short) < len(full):
             return "ner.alias_abbreviation"   # 北关区妇联 for 北关区妇女联合会
-        if full.endswith(short) and len(full) > len(short):
-            head = full[:len(full) - len(short)]
+        if full_s.endswith(short_s) and len(full_s) > len(short_s):
+            head = full_s[:len(full_s) - len(short_s)]
             # 南京|雨润集团; 北京|市住建委 and 北关|区委, whose place is 北京市, 北关区
-            if any(self._place(p, places) for p in (head, head + short[0])):
+            if any(self._place(p, places) for p in (head, head + short_s[0])):
                 return "ner.alias_place_prefix"
         return None
+
+    def _spelled(self, name: str) -> str:
+        """The name with an organ's short form at its end spelled out (rules/orgs.yml)."""
+        for abbr, spelled in self.abbreviations:
+            if name.endswith(abbr) and not name.endswith(spelled):
+                return name[:len(name) - len(abbr)] + spelled
+        return name
 
     def _person_full(self, short: str, full: str, names: set[str], places: set[str]) -> str | None:
         if full.endswith(short) and regex.search(f"{NAME_DOT}$", full[:len(full) - len(short)]):
