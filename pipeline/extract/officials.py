@@ -133,6 +133,9 @@ class OfficialExtractor:
             if cand.endswith(self.org_suffix) and length > 2 and cand[-1] in self.org_final_char:
                 continue
             tag = tags.get((pos, end), "PER")
+            if (pos, end) not in tags and not any(a == pos and t in ("PER", "nr") for (a, b), t in tags.items()) \
+                    and any(pos < a < end and b <= end and t in FUNCTION_TAGS for (a, b), t in tags.items()):
+                continue   # a particle or adverb inside, no person at its start: 商量|过 (罗豪|才 is a name)
             if tag not in NAME_TAGS and not (tag in NAME_TAGS_BEFORE_BREAK and text[end:end + 1] in NAME_BREAK_AFTER):
                 continue   # (a surnamed word the tagger reads as a verb is a name at a list's or clause's end:
                            # 荣誉主席连战、)
@@ -251,7 +254,8 @@ class OfficialExtractor:
                 if not alone and tags.get((k, t.pos_start)) == "PER" and text[k - 1] in self.org_final_char:
                     org_start = self._org_before(text, k, 0, bounds)
                     alone = k - org_start >= 2
-                if (alone and k in bounds and NAME_RE.fullmatch(cand) and self._is_surnamed(cand)
+                # (the name ends where a word of the segmenter ends: 国务|委员 is one word)
+                if (alone and k in bounds and t.pos_start in bounds and NAME_RE.fullmatch(cand) and self._is_surnamed(cand)
                         and not cand.endswith(self.org_suffix) and not self._has_stop_word(cand, k, bounds)
                         and (k, t.pos_start) not in used_names
                         and tags.get((k, t.pos_start), "PER") in NAME_TAGS):   # 南京|市长: a place
