@@ -160,6 +160,7 @@ class RuleCorrector:
         self.not_entity = set(lex["not_entity"])
         # the common words a name may start with (小康社会): one str.startswith call over all
         self.common_word_start = tuple(w for w in self.not_entity if len(w) >= 2)
+        self.national_scope = tuple(lex["national_scope"])
         self.min_org = lex["min_org_chars"][0]
         self.min_loc = lex["min_loc_chars"][0]
         self.world = world_names()
@@ -222,11 +223,14 @@ class RuleCorrector:
             return "surname_and_title"   # 郭省长: a surname and a title, the name is elsewhere
         return self.shape_false(text, s, e)
 
-    def shape_false(self, text: str, s: int, e: int) -> str | None:
-        """False-positive patterns of any model name, read from its shape and what follows."""
+    def shape_false(self, text: str, s: int, e: int, bounds: set[int] | None = None) -> str | None:
+        """False-positive patterns of any model name, read from its shape and what follows.
+        `bounds`: the segmenter's word boundaries, when known."""
         name = text[s:e]
-        if len(name) == 4 and (name[1] == name[3] or name[0] == name[2]):
-            return "slogan_shape"        # 留工优工, 一心一意: the parallel shape of slogans
+        if len(name) == 4 and (name[1] == name[3] or name[0] == name[2]) and (bounds is None or s + 2 in bounds):
+            # 留工|优工, 一心|一意: the parallel shape of slogans, two words; a name the
+            # segmenter keeps whole is a brand (劳斯莱斯, 可口可乐)
+            return "slogan_shape"
         if self._route_abbreviation(text, s, e):
             return "route_abbreviation"  # 乌奎|方向, 昌九|扩建: two places cut to a character each
         return None
@@ -320,7 +324,8 @@ class RuleCorrector:
             return "determiner_start"   # 该局 is an anaphor, 各局 a class
         if name.endswith(self.class_noun_end):
             return "class_noun"          # 规模以上工业企业, 市直单位: a class of bodies
-        if not name.endswith(self.org_suffix) and name.startswith(self.common_word_start):
+        if not name.endswith(self.org_suffix) and name.startswith(self.common_word_start) \
+                and not name.startswith(self.national_scope):
             return "common_word"         # 新时代文明: a common word and no organisation word
         if name.endswith(self.residential_end):
             return "residential"     # 纺织厂家属院 is where people live: a place
@@ -406,7 +411,7 @@ class RuleCorrector:
                     continue   # (美国|公司, 非洲|球队: a country's companies, a class, not one body)
                 if cuts:
                     pass   # the model's span starts or ends inside a word of the segmenter: a fragment
-                elif self.shape_false(text, s, e) or tag == "ORG" and self.context_false(text, words, i):
+                elif self.shape_false(text, s, e, bset or None) or tag == "ORG" and self.context_false(text, words, i):
                     pass
                 elif tag == "ORG":
                     verb = next((v for v in self.glued_verb_end if name.endswith(v)
@@ -736,7 +741,7 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "place_abbreviation", "country_abbreviation", "class_org_word", "member_word", "name_prefix_char", "facility_place_end", "market_suffix", "route_qualifier", "zone_suffix",
                 "numbered_road", "road_line", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end",
                 "alias_place_unit", "alias_road_form", "alias_initial_unit", "alias_org_form",
-                "ranking_word", "honorary_title_end", "edition_word")
+                "ranking_word", "honorary_title_end", "edition_word", "national_scope")
 
 
 class Ner(Extractor):
