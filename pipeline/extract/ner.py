@@ -188,6 +188,8 @@ class RuleCorrector:
         self.member_word = tuple(lex["member_word"])
         self.name_prefix_char = set(lex["name_prefix_char"])
         self.facility_place_end = tuple(lex["facility_place_end"])
+        self.abstract_goods = set(lex["abstract_goods"])
+        self.class_place_word = set(lex["class_place_word"])
         self.market_suffix = tuple(lex["market_suffix"])
         self.route_qualifier = set(lex["route_qualifier"])
         self.zone_suffix = tuple(lex["zone_suffix"])
@@ -692,6 +694,11 @@ class RuleCorrector:
                          or text[words[x][0]:words[x][1]].endswith(self.works_end) for x in range(j, k))
             if market and (k - j < 2 or self.place_false(name) is not None):
                 continue   # a market is named by a place and its goods (芳村|茶叶|市场), not 中国|市场
+            if market and any(text[words[x][0]:words[x][1]] in self.abstract_goods for x in range(j, k)):
+                continue   # 东京|金融|市场, 孟买|股票|市场: a market of money, no place
+            head = text[words[j][0]:words[j][1]]
+            if k - j == 1 and (head in self.world or head in self.country_abbreviation) and w in self.class_place_word:
+                continue   # 中国|铁路, 美国|公路: a country's roads, a class, no one road
             if proper and len(name) <= 12 and (market or self.loc_ok(name)) and not self._adjectival(text, e):
                 start = words[j][0]
                 if market and j + 1 < k and (text[start:words[j][1]] in self.gazetteer or text[start:words[j][1]] in self.world) \
@@ -741,7 +748,8 @@ NER_LEXICONS = ("party_cell", "party_name", "residential_word", "facility_end", 
                 "place_abbreviation", "country_abbreviation", "class_org_word", "member_word", "name_prefix_char", "facility_place_end", "market_suffix", "route_qualifier", "zone_suffix",
                 "numbered_road", "road_line", "region_word", "abstract_object_verb", "list_separator", "route_connective", "class_noun_end", "glued_verb_end",
                 "alias_place_unit", "alias_road_form", "alias_initial_unit", "alias_org_form",
-                "ranking_word", "honorary_title_end", "edition_word", "national_scope")
+                "ranking_word", "honorary_title_end", "edition_word", "national_scope",
+                "abstract_goods", "class_place_word")
 
 
 class Ner(Extractor):
