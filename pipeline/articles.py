@@ -81,13 +81,25 @@ class BylineGrammar:
         # "（赵六 摄）" / "(吕晓璞摄)" / "（张三 李四 摄影）" at the end of a paragraph
         self.credit_re = regex.compile(
             rf"[（(]\s*((?:{name}[\s、，,]*){{1,4}}?)\s*(?:{credit})\s*[）)]\s*$")
-        # "本报讯（记者 张三 通讯员 李四）" or a bare "本报讯"
+        # a dispatch opens with 本报讯 and maybe its byline in brackets ("本报讯（记者 张三 通讯员
+        # 李四）", "本报讯 记者 张三 报道："), with an agency's dateline (新华社北京3月11日电) and maybe
+        # a byline of role words in brackets, or with such a byline alone ("（记者 张三）")
         opener = "|".join(regex.escape(w) for w in self.news_openers)
-        self.news_re = regex.compile(rf"^(?:{opener})\s*(?:[（(]([^（()）]{{0,60}})[）)])?")
+        agencies = "|".join(regex.escape(w) for w in sorted(rules["dateline_agencies"], key=len, reverse=True))
+        marks = "|".join(regex.escape(w) for w in sorted(rules["dateline_marks"], key=len, reverse=True))
+        dated = rf"(?:{agencies})\p{{Han}}{{1,8}}?{ARABIC_MONTH_DAY}(?:{marks})"
+        roles = "|".join(regex.escape(w) for w in words)
+        reported = "|".join(regex.escape(w) for w in sorted(rules["reported"], key=len, reverse=True))
+        paren_any = r"[（(]([^（()）]{0,60})[）)]"
+        paren_role = rf"[（(]\s*((?:{roles})[^（()）]{{0,58}})[）)]"
+        bare = rf"((?:{roles})[^。，,：:（()）]{{1,40}}?(?:{reported}))\s*[：:]?"
+        self.news_re = regex.compile(rf"^(?:(?:{opener})\s*(?:{paren_any}|{bare})?|{dated}\s*(?:{paren_role})?"
+                                     rf"|{paren_role}|{bare})")
         box = "".join(regex.escape(m) for m in self.box_markers)
         reporter_words = "|".join(regex.escape(w) for w in sorted(
             (w for w, r in role_of.items() if r == "reporters"), key=len, reverse=True))
-        self.box_re = regex.compile(rf"^[{box}]?\s*(?:{reporter_words})")
+        # a byline line: a box mark and any role ("□本报通讯员 李四 记者 张三"), or a reporter's role
+        self.box_re = regex.compile(rf"^(?:[{box}]\s*(?:{roles})|(?:{reporter_words}))")
         self.section_labels = set(rules["section_labels"])
         self.kicker_suffixes = tuple(rules["kicker_suffixes"])
         # a line that is only the paper's name (and page): "安阳日报 第3版"
@@ -184,10 +196,11 @@ def _classify(norm: NormText, raw: str, i: int, g: BylineGrammar) -> _Par:
         if m.start() == 0:
             return _Par(i, p, text, "credit", credit)
     m = g.news_re.match(text)
-    if m:
+    if m and m.end() > 0:
         byline = {"reporters": [], "correspondents": [], "photographers": []}
-        if m.group(1):
-            rs, re_ = norm.to_raw(p.start + m.start(1), p.start + m.end(1))
+        k = next((k for k in range(1, len(m.groups()) + 1) if m.group(k)), None)
+        if k is not None:
+            rs, re_ = norm.to_raw(p.start + m.start(k), p.start + m.end(k))
             byline = parse_byline(g, raw[rs:re_])
         return _Par(i, p, text, "dispatch", credit, byline, p.start + m.end(), "news")
     if g.box_re.match(text) and len(text) <= 40 and not any(c in SENTENCE_END for c in text):

@@ -269,9 +269,10 @@ CORE_SPECS: dict[str, Check] = {
         "dateline_agencies": WORDS,
         "dateline_marks": WORDS,
         "dateline_channels": WORDS,
+        "reported": WORDS,
     }, required=("news_openers", "box_markers", "roles", "text_and_photo", "photo_credit",
                  "section_labels", "kicker_suffixes", "name_trailer", "paper_suffix", "block_openers",
-                 "dateline_agencies", "dateline_marks", "dateline_channels")),
+                 "dateline_agencies", "dateline_marks", "dateline_channels", "reported")),
     "pubdate.yml": mapping({
         "events": list_of(mapping({
             "name": string(),

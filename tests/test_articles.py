@@ -93,6 +93,17 @@ def test_a_longer_subheading_follows_a_lead_paragraph(splitter):
     assert second.headline.startswith("五年完成")                 # after two paragraphs: an article
 
 
+@pytest.mark.parametrize("byline, reporters, correspondents", [
+    ("本报讯 记者 张三 通讯员 李四 报道：12月5日，", ["张三"], ["李四"]),     # no brackets, up to 报道
+    ("（记者 张三）12月5日，", ["张三"], []),                                # a byline in brackets alone
+    ("新华社北京12月5日电（记者 张三 李四）", ["张三", "李四"], []),          # an agency's dateline
+    ("□ 本报通讯员 李四 记者 张三\n\n12月5日，", ["张三"], ["李四"]),        # a box line opening with another role
+])
+def test_bylines_of_other_papers(splitter, byline, reporters, correspondents):
+    [a] = split(splitter, "全县召开经济工作会议\n\n" + byline + "全县经济工作会议召开。\n")
+    assert (a.headline, a.reporters, a.correspondents) == ("全县召开经济工作会议", reporters, correspondents)
+
+
 def test_a_numbered_list_is_body_and_numbered_headings_stay(splitter):
     body = "全市今年安排重点项目一百个，总投资五百亿元。\n\n"
     items = "1、城东污水处理厂\n\n2、城西供热管网\n\n3、滨河公园\n\n"
