@@ -3,7 +3,8 @@
 In order of trust:
   manifest  a manifest file maps the page's file name (or record id) to its date;
   input     the JSONL record or table row carries a pub_date;
-  filename  the file name holds YYYY-MM-DD or YYYYMMDD;
+  filename  the file name holds a date (YYYY-MM-DD, YYYYMMDD, 2011年2月16日), or the folders just
+            above it do (…/2022/10/09/page1.txt);
   printed   the page prints its date in a masthead line ("2023年3月7日 星期二", "… 第3版");
   inferred  the page's own evidence (below);
   none      nothing to go on.
@@ -32,8 +33,12 @@ import regex
 from .fragments import MASTHEAD, MASTHEAD_MAX_CHARS, safe_date
 from .numerals import NUMBER, NumeralError, parse_int, parse_number
 
+# 20110216, 2011-02-16, 2011_2_16, 2011.2.16, 2011年2月16日, and across folders 2011/02/16/
 FILENAME_DATE = regex.compile(
-    r"(?<!\d)((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+    r"(?<!\d)((?:19|20)\d{2})(?:[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])"
+    r"|\s*[-_./年]\s*(0?[1-9]|1[0-2])\s*[-_./月]\s*(0?[1-9]|[12]\d|3[01])日?)(?!\d)")
+# how many folders above the file may hold its date (…/2022/10/09/page1.txt)
+PATH_DATE_PARTS = 4
 DEFAULT_WINDOW_DAYS = 365
 
 
@@ -59,13 +64,17 @@ class PubDate:
 
 
 def from_filename(source: str) -> dt.date | None:
-    m = FILENAME_DATE.search(Path(source).name)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
+    """The date a file's name holds, or else the folders just above it (…/2022/10/09/p1.txt)."""
+    path = Path(source)
+    for where in (path.name, "/".join(path.parts[-PATH_DATE_PARTS:])):
+        m = FILENAME_DATE.search(where)
+        if m:
+            month, day = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
+            try:
+                return dt.date(int(m.group(1)), int(month), int(day))
+            except ValueError:
+                return None
+    return None
 
 
 class PubDateInferrer:

@@ -23,6 +23,10 @@ def inferrer(rules):
     ("000_cd8988bdca57b975.txt", None),
     ("20231399.txt", None),          # not a calendar date
     ("page_120230304.txt", None),    # digits run on: no date
+    ("2022-10-9_a.txt", dt.date(2022, 10, 9)),          # one-digit day with separators
+    ("2011年2月16日第3版.txt", dt.date(2011, 2, 16)),
+    ("anyang/2022/10/09/page1.txt", dt.date(2022, 10, 9)),   # the folders above the file
+    ("archive/2023/1.txt", None),
 ])
 def test_date_from_file_name(name, date):
     assert from_filename(name) == date
