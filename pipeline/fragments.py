@@ -56,6 +56,10 @@ OPENING_DATELINE = regex.compile(r"^(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日[上下中
 DAY_MONTH_OR_YEAR = regex.compile(r"\d{1,2}[日月]|\d{4}年")
 # dates and times ahead of a name: "10月8日上午"
 DATE_TIME_PREFIX = regex.compile(r"[\d\s年月日号上下午]*")
+# a date in a file's name or path: 20110216, 2011-02-16, 2011_2_16, 2011.2.16, 2011年2月16日,
+# and across folders 2011/02/16/
+FILE_NAME_DATE = (r"(?<!\d)((?:19|20)\d{2})(?:[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])"
+                  r"|\s*[-_./年]\s*(0?[1-9]|1[0-2])\s*[-_./月]\s*(0?[1-9]|[12]\d|3[01])日?)(?!\d)")
 # a short line with a full date and a weekday or a page number is a masthead
 PAGE = r"第?\s*[\dA-Z一二三四五六七八九十]+\s*版"
 MASTHEAD = regex.compile(

@@ -30,13 +30,10 @@ from typing import Callable
 
 import regex
 
-from .fragments import MASTHEAD, MASTHEAD_MAX_CHARS, safe_date
+from .fragments import FILE_NAME_DATE, MASTHEAD, MASTHEAD_MAX_CHARS, safe_date
 from .numerals import NUMBER, NumeralError, parse_int, parse_number
 
-# 20110216, 2011-02-16, 2011_2_16, 2011.2.16, 2011年2月16日, and across folders 2011/02/16/
-FILENAME_DATE = regex.compile(
-    r"(?<!\d)((?:19|20)\d{2})(?:[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])"
-    r"|\s*[-_./年]\s*(0?[1-9]|1[0-2])\s*[-_./月]\s*(0?[1-9]|[12]\d|3[01])日?)(?!\d)")
+FILENAME_DATE = regex.compile(FILE_NAME_DATE)
 # how many folders above the file may hold its date (…/2022/10/09/page1.txt)
 PATH_DATE_PARTS = 4
 DEFAULT_WINDOW_DAYS = 365
