@@ -16,11 +16,15 @@ from dataclasses import dataclass
 import pyarrow as pa
 import regex
 
+from ..fragments import CN_BIG_UNIT
 from ..numerals import NumeralError, parse_number
 from ..rules import PATTERNS, RULE_IDS, WORDS, compile_patterns, dict_of, lexicon_alternation, mapping, number
 from ..rules import string as _string
 from ..schemas import ARTICLE_ID, DOC_ID, END, MENTION_ID, SENTENCE_ID, START, f, table_spec
 from .base import ArticleContext, Extractor, Mention, Sentence
+
+# the big units a number ends with (5亿, 三千万)
+BIG_UNIT_END = regex.compile(rf"[{CN_BIG_UNIT}]+$")
 from .matching import find_all
 
 
@@ -93,7 +97,12 @@ class MoneyExtractor:
             elif kind == "scale_only":
                 amount = float(self.lex["scale"][g["scale"]])
             elif kind == "range":
-                low = self._value(g.get("num"), g.get("scale") or g.get("scale2"))
+                # 3至5亿元: the first number takes the second's scale when it has none of its own
+                num = g.get("num")
+                inherited = BIG_UNIT_END.search(g.get("num2") or "")
+                if num and inherited and not g.get("scale") and not BIG_UNIT_END.search(num):
+                    num += inherited.group(0)
+                low = self._value(num, g.get("scale") or g.get("scale2"))
                 high = self._value(g.get("num2"), g.get("scale2"))
                 if low is None or high is None or low >= high:
                     continue  # "3-2元" is not a range of money
