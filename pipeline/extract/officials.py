@@ -89,6 +89,7 @@ class OfficialExtractor:
         self.compound = set(lex["compound_surname"])
         self.org_suffix = tuple(lex["org_suffix"])
         self.anaphors = set(lex["anaphor"])
+        self.title_joiner = sorted(lex["title_joiner"], key=len, reverse=True)
         self.paren_re = regex.compile(rf"(?P<name>\p{{Han}}{{2,4}})[（(](?P<inner>[^（()）]{{2,40}}?(?:{pos}))[）)]")
 
     # ---- names -------------------------------------------------------------------------
@@ -197,13 +198,19 @@ class OfficialExtractor:
             # 出席者包含|国民党荣誉主席: the organisation starts after the last verb before it
             org_start = max([org_start] + [b for a, b in verb_at.items() if org_start <= a and b < m.start()])
             org = text[org_start:m.start()] or None
+            joiner = next((w for w in self.title_joiner if org and org.startswith(w)), None)
+            if joiner and titles and titles[-1].end == org_start:
+                # 董事长兼|总经理: a second position of the same person, in the same body unless
+                # it names its own
+                org_start += len(joiner)
+                org = text[org_start:m.start()] or titles[-1].org
             titles.append(_Title(org_start, pos_start, m.end(), m.group("title"), org, m.start("pos")))
             floor = m.end()
 
         used_names: set[tuple[int, int]] = set()
         group: list[_Title] = []
         for t in titles:
-            if group and text[group[-1].end:t.start] not in ("、", "，", ","):
+            if group and text[group[-1].end:t.start] not in ("、", "，", ",", *self.title_joiner):
                 group = []
             if group and text[group[-1].end:t.start] in ("，", ","):
                 group = []
@@ -301,7 +308,7 @@ OFFICIALS_TABLE = table_spec("officials", "who holds which position: one row per
 
 TITLE_LEXICONS = ("position", "party_organ", "modifier", "filler", "org_stop", "anaphor", "name_stop",
                   "org_suffix", "compound_surname", "surname", "position_not_before", "particle", "org_final_char",
-                  "jurisdiction", "head_modifier", "head_word")
+                  "jurisdiction", "head_modifier", "head_word", "title_joiner")
 
 
 class Officials(Extractor):
