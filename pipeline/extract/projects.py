@@ -106,6 +106,8 @@ class ProjectExtractor:
                    rf"\p{{Han}}{{0,10}}?(?:{lexicon_alternation(lex['tail_suffix'])})")
         self.counted_re = regex.compile(counted)
         self.counted_end_re = regex.compile(counted + "$")   # 三个子项目: a count, not a name
+        # 投资10亿元|建设|X: the amount is what building X costs
+        self.build_verb_re = regex.compile(rf"\s*(?:{lexicon_alternation(lex['build_verb'])})\s*")
         self.item_separator = set(lex["item_separator"])
         road = rf"[\p{{Han}}\d]{{2,10}}?(?:{lexicon_alternation(lex['road_word'])})"
         sep = lexicon_alternation(lex["item_separator"])
@@ -354,9 +356,12 @@ class ProjectExtractor:
         """The project a fact at [start, end) of the sentence is about."""
         cs, ce = self._clause(text, start)
         in_clause = [p for p in projects if cs <= p.start < start]
-        after = [p for p in projects if p.start >= end and self.attributive_re.match(text[end:p.start])]
+        after = [p for p in projects if p.start >= end and (self.attributive_re.match(text[end:p.start])
+                                                            or self.build_verb_re.fullmatch(text, end, p.start))]
         if after:
-            return after[0]                # 投资10亿元的X项目
+            return after[0]                # 投资10亿元的X项目, 投资10亿元建设X
+        if in_clause and self.counted_re.search(text, in_clause[-1].end, start):
+            return None                    # X、Y和Z等3个项目总投资…: a total of several projects
         if in_clause:
             return in_clause[-1]
         if projects and projects[0].start <= 2:
@@ -419,7 +424,7 @@ PROJECT_GRAMMAR = ("investment_cue_tail", "amount_verb", "area_verb", "function_
                    "numbered_road", "road_line", "route_connective", "section_head", "list_separator",
                    "built_word", "progress_word", "demonstrative", "descriptive_word", "line_word",
                    "place_conjunction", "item_separator", "count_class", "clause_suffix", "copula", "class_subject", "class_count",
-                   "building_word", "road_word")
+                   "building_word", "road_word", "build_verb")
 
 
 class Projects(Extractor):
