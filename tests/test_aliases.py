@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.extract.aliases import AliasRules
 from pipeline.rules import load_rules
@@ -43,6 +45,7 @@ def rules() -> AliasRules:
     ("ORG", ["北关区妇联", "北关区妇女联合会"], {"北关区妇联": ("北关区妇女联合会", "ner.alias_abbreviation")}),
     ("ORG", ["区政府", "区人民政府"], {"区政府": ("区人民政府", "ner.alias_abbreviation")}),
     ("ORG", ["妇联", "区妇联"], {}),
+    ("ORG", ["区妇联", "北关区妇女联合会"], {"区妇联": ("北关区妇女联合会", "ner.alias_place_prefix")}),
     # a relative organ, abbreviated or not, of the one place the page names it with
     ("ORG", ["市人民政府", "宜宾市政府"], {"市人民政府": ("宜宾市政府", "ner.alias_place_prefix")}),
     ("PERSON", ["安南", "科菲·安南"], {"安南": ("科菲·安南", "ner.alias_dotted")}),
@@ -72,3 +75,28 @@ def test_a_model_name_the_page_writes_as_a_place_is_that_place(ctx):
     ner._places_the_page_names(doc)
     assert [(m.text, m.label) for m in mentions] == [("青山县", "LOC"), ("青山", "LOC"), ("王青山", "PERSON")]
     assert mentions[1].rule == "ner.named_place"
+
+
+PIECES = ["南京", "北京", "宜宾", "北关", "市", "县", "区", "镇", "政府", "人民政府", "妇联", "妇女联合会", "住建委",
+          "集团", "公司", "雨润", "苏宁电器", "高速", "高速公路", "高速路", "哈", "尔滨", "·", "安南", "科菲", "委", "区委"]
+
+
+@given(st.lists(st.lists(st.sampled_from(PIECES), min_size=1, max_size=3).map("".join), min_size=2, max_size=12,
+                unique=True),
+       st.sampled_from(["LOC", "ORG", "PERSON"]))
+@settings(max_examples=300, deadline=None)
+def test_the_index_finds_what_every_pair_would(rules, names, label):
+    """full_names looks only at the names its index offers a short form: the same answer as
+    trying every pair of names of the page."""
+    from pipeline.extract.aliases import _Page
+    places = set(names[:2])
+    finder = {"LOC": rules._place_full, "ORG": rules._org_full, "PERSON": rules._person_full}[label]
+    page = _Page(rules, names, places)
+    direct = {}
+    for short in names:
+        found = {(full, rule) for full in names if full != short for rule in [finder(short, full, page)] if rule}
+        if len({full for full, _ in found}) == 1:
+            direct[short] = min(found)
+    got = rules.full_names(label, names, places)
+    assert set(got) == set(direct)
+    assert all(got[s][1] == direct[s][1] for s in direct if direct[s][0] not in direct)

@@ -14,6 +14,7 @@ organisation rule when the gazetteers know it or the page names it as a place.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -40,15 +41,14 @@ class AliasRules:
     def full_names(self, label: str, names: Iterable[str], places: set[str]) -> dict[str, tuple[str, str]]:
         """alias -> (the full name it shortens, the rule id) for `names`, the distinct names of
         one label in one document; `places`: the document's place names."""
-        names = list(dict.fromkeys(names))
         finder = {"LOC": self._place_full, "ORG": self._org_full, "PERSON": self._person_full}.get(label)
         if finder is None:
             return {}
-        by_name = set(names)
+        page = _Page(self, list(dict.fromkeys(names)), places)
         direct: dict[str, tuple[str, str]] = {}
-        for short in names:
-            found = {(full, rule) for full in names if full != short for rule in [finder(short, full, by_name, places)]
-                     if rule}
+        for short in page.names:
+            found = {(full, rule) for full in page.candidates(short) if full != short
+                     for rule in [finder(short, full, page)] if rule}
             if len({full for full, _ in found}) == 1:
                 direct[short] = min(found)
         # an alias of an alias is an alias of the full name (市住建委 -> 北京市住建委); every
@@ -63,29 +63,29 @@ class AliasRules:
         return out
 
     # ---- one rule per kind of name: the rule id, or None ----------------------------------
-    def _place_full(self, short: str, full: str, names: set[str], places: set[str]) -> str | None:
+    def _place_full(self, short: str, full: str, page: "_Page") -> str | None:
         if full.startswith(short) and full[len(short):] in self.place_unit:
             return "ner.alias_place_unit"
         road = self._road_key(short)
         if road is not None and road == self._road_key(full) and self._road_rank(full) < self._road_rank(short) \
-                and self._road_rank(full) == min(self._road_rank(n) for n in names if self._road_key(n) == road):
+                and self._road_rank(full) == page.best_road_rank[road]:
             return "ner.alias_road_form"   # to the fullest form the page writes
         if len(short) == 2 and short[1:] in self.initial_unit and len(full) >= 3 and full[0] == short[0] \
                 and full.endswith(short[1:]):
             return "ner.alias_initial"
         return None
 
-    def _org_full(self, short: str, full: str, names: set[str], places: set[str]) -> str | None:
+    def _org_full(self, short: str, full: str, page: "_Page") -> str | None:
         if full.startswith(short) and full[len(short):] in self.org_form:
             return "ner.alias_org_form"
         # organs compared spelled out (市政府 = 市人民政府, 妇联 = 妇女联合会)
-        short_s, full_s = self._spelled(short), self._spelled(full)
+        short_s, full_s = page.spelled[short], page.spelled[full]
         if short_s == full_s and len(short) < len(full):
             return "ner.alias_abbreviation"   # 北关区妇联 for 北关区妇女联合会
         if full_s.endswith(short_s) and len(full_s) > len(short_s):
             head = full_s[:len(full_s) - len(short_s)]
             # 南京|雨润集团; 北京|市住建委 and 北关|区委, whose place is 北京市, 北关区
-            if any(self._place(p, places) for p in (head, head + short_s[0])):
+            if any(self._place(p, page.places) for p in (head, head + short_s[0])):
                 return "ner.alias_place_prefix"
         return None
 
@@ -96,7 +96,7 @@ class AliasRules:
                 return name[:len(name) - len(abbr)] + spelled
         return name
 
-    def _person_full(self, short: str, full: str, names: set[str], places: set[str]) -> str | None:
+    def _person_full(self, short: str, full: str, page: "_Page") -> str | None:
         if full.endswith(short) and regex.search(f"{NAME_DOT}$", full[:len(full) - len(short)]):
             return "ner.alias_dotted"   # 安南 for 科菲·安南
         return None
@@ -107,8 +107,11 @@ class AliasRules:
                                    or (name.endswith(self.place_unit) and len(name) >= 3))
 
     def _road_form(self, name: str) -> str | None:
-        return next((f for f in sorted(self.road_form, key=len, reverse=True) if name.endswith(f)
-                     and len(name) > len(f)), None)
+        return next((f for f in self._road_forms_longest_first if name.endswith(f) and len(name) > len(f)), None)
+
+    @property
+    def _road_forms_longest_first(self) -> tuple[str, ...]:
+        return tuple(sorted(self.road_form, key=len, reverse=True))
 
     def _road_key(self, name: str) -> str | None:
         form = self._road_form(name)
@@ -116,3 +119,41 @@ class AliasRules:
 
     def _road_rank(self, name: str) -> int:
         return self.road_form.index(self._road_form(name))
+
+
+class _Page:
+    """The names of one label on one page, indexed so that each name meets only the names it
+    could shorten (a page may name thousands): those starting with it or with its road's
+    stem, those ending with it spelled out, and the cities sharing its first character."""
+
+    def __init__(self, rules: AliasRules, names: list[str], places: set[str]):
+        self.names = names
+        self.places = places
+        self.spelled = {n: rules._spelled(n) for n in names}
+        self.by_prefix: dict[str, list[str]] = defaultdict(list)
+        self.by_suffix: dict[str, list[str]] = defaultdict(list)
+        self.by_initial: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.best_road_rank: dict[str, int] = {}
+        self.road_key = {n: rules._road_key(n) for n in names}
+        for n in names:
+            for k in range(1, len(n) + 1):
+                self.by_prefix[n[:k]].append(n)
+            for text in {n, self.spelled[n]}:
+                for k in range(len(text)):
+                    self.by_suffix[text[k:]].append(n)
+            for unit in rules.initial_unit:
+                if n.endswith(unit):
+                    self.by_initial[(n[0], unit)].append(n)
+            key = self.road_key[n]
+            if key is not None:
+                rank = rules._road_rank(n)
+                self.best_road_rank[key] = min(rank, self.best_road_rank.get(key, rank))
+
+    def candidates(self, short: str) -> set[str]:
+        found = set(self.by_prefix.get(short, ())) | set(self.by_suffix.get(short, ()))
+        found.update(self.by_suffix.get(self.spelled[short], ()))
+        if self.road_key[short]:
+            found.update(self.by_prefix.get(self.road_key[short], ()))
+        if len(short) == 2:
+            found.update(self.by_initial.get((short[0], short[1:]), ()))
+        return found
