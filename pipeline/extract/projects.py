@@ -244,6 +244,13 @@ class ProjectExtractor:
             for a, b, tag in words or ():
                 if a < start < b < core_end and tag in self.name_never_holds:
                     start = b   # 从去年|起|开展项目: the name starts after the tagger's time word
+            for a, b, tag in words or ():
+                verb = tag_starting.get(b)
+                if start <= a and tag == "PER" and verb and verb[1] == "v" and text[b:verb[0]] not in self.tail \
+                        and verb[0] <= core_end:
+                    # 县委书记王志刚|宣布|项目: a person doing something is the clause's subject, no
+                    # part of a name (珑琦|新印象项目, where the tagger reads a person, stays)
+                    start = verb[0]
             while start in tag_starting and tag_starting[start][1] in self.name_never_starts \
                     and tag_starting[start][0] < core_end:
                 start = tag_starting[start][0]
