@@ -90,6 +90,9 @@ class OfficialExtractor:
         self.org_suffix = tuple(lex["org_suffix"])
         self.anaphors = set(lex["anaphor"])
         self.title_joiner = sorted(lex["title_joiner"], key=len, reverse=True)
+        self.shared_position_start = tuple(lex["shared_position_start"])
+        self.shared_position = set(lex["shared_position"])
+        self.name_list_separator = tuple(lex["name_list_separator"])
         self.paren_re = regex.compile(rf"(?P<name>\p{{Han}}{{2,4}})[（(](?P<inner>[^（()）]{{2,40}}?(?:{pos}))[）)]")
 
     # ---- names -------------------------------------------------------------------------
@@ -143,6 +146,22 @@ class OfficialExtractor:
             best = (pos, end)
             break
         return best
+
+    def _names_sharing(self, text: str, pos: int, group: list[_Title], titles: list[_Title], bounds: set[int],
+                       tags: dict[tuple[int, int], str]) -> list[tuple[int, int]]:
+        """More names after the first, joined by 、, that hold the same position: a position
+        several people hold (副县长孙伟、刘洋; 常委, 委员), each name with no position of its own."""
+        if not all(g.title.startswith(self.shared_position_start) or g.title in self.shared_position for g in group):
+            return []
+        title_starts = {t.start for t in titles}
+        out = []
+        while text.startswith(self.name_list_separator, pos):
+            nxt = self._name_after(text, pos + 1, bounds, tags)
+            if nxt is None or nxt[0] in title_starts or nxt[1] in title_starts:
+                break
+            out.append(nxt)
+            pos = nxt[1]
+        return out
 
     def _transliterated(self, text: str, pos: int, bounds: set[int]) -> tuple[int, int] | None:
         """A dotted name at pos: its last part ends at the first word boundary that a stop
@@ -218,9 +237,11 @@ class OfficialExtractor:
             name = self._name_after(text, t.end, bounds, tags)
             if name is None:
                 continue
-            for g in group:
-                out.append(self._official(text, g, name, known_orgs, "title.before_name"))
-            used_names.add(name)
+            names = [name] + self._names_sharing(text, name[1], group, titles, bounds, tags)
+            for person in names:
+                for g in group:
+                    out.append(self._official(text, g, person, known_orgs, "title.before_name"))
+                used_names.add(person)
             group = []
 
         # 王某（区委办公室主任）
@@ -308,7 +329,8 @@ OFFICIALS_TABLE = table_spec("officials", "who holds which position: one row per
 
 TITLE_LEXICONS = ("position", "party_organ", "modifier", "filler", "org_stop", "anaphor", "name_stop",
                   "org_suffix", "compound_surname", "surname", "position_not_before", "particle", "org_final_char",
-                  "jurisdiction", "head_modifier", "head_word", "title_joiner")
+                  "jurisdiction", "head_modifier", "head_word", "title_joiner", "shared_position_start",
+                  "shared_position", "name_list_separator")
 
 
 class Officials(Extractor):
