@@ -449,7 +449,8 @@ class DateExtractor:
         for mn in mentions:
             if mn.kind in ("absolute", "range", "festival") and not mn.fields.get("since"):
                 self.resolve_one(mn, ctx)
-                if mn.anchor == "publication" and mn.grain in ("day", "range"):
+                if mn.anchor == "publication" and mn.grain in ("day", "range") \
+                        and (pub_date is None or mn.end_date <= pub_date):   # (6月底 ahead is a plan)
                     ctx.article_date = mn.end_date
                     break
         for mn in mentions:
