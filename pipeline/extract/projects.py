@@ -108,6 +108,10 @@ class ProjectExtractor:
         self.counted_end_re = regex.compile(counted + "$")   # 三个子项目: a count, not a name
         # 投资10亿元|建设|X: the amount is what building X costs
         self.build_verb_re = regex.compile(rf"\s*(?:{lexicon_alternation(lex['build_verb'])})\s*")
+        # 投资5亿元|建设的|X, 投资1.5亿元|、占地80亩的|X: more of X's facts, then 的
+        self.facts_then_attributive_re = regex.compile(
+            rf"\s*(?:(?:{lexicon_alternation(lex['build_verb'])})|、[^、，,。；;：:]{{1,12}}?)"
+            rf"(?:{lexicon_alternation(lex['attributive'])})\s*")
         self.item_separator = set(lex["item_separator"])
         road = rf"[\p{{Han}}\d]{{2,10}}?(?:{lexicon_alternation(lex['road_word'])})"
         sep = lexicon_alternation(lex["item_separator"])
@@ -364,9 +368,10 @@ class ProjectExtractor:
         cs, ce = self._clause(text, start)
         in_clause = [p for p in projects if cs <= p.start < start]
         after = [p for p in projects if p.start >= end and (self.attributive_re.match(text[end:p.start])
-                                                            or self.build_verb_re.fullmatch(text, end, p.start))]
+                                                            or self.build_verb_re.fullmatch(text, end, p.start)
+                                                            or self.facts_then_attributive_re.fullmatch(text, end, p.start))]
         if after:
-            return after[0]                # 投资10亿元的X项目, 投资10亿元建设X
+            return after[0]                # 投资10亿元的X项目, 投资10亿元建设X, 投资1.5亿元、占地80亩的X
         if in_clause and self.counted_re.search(text, in_clause[-1].end, start):
             return None                    # X、Y和Z等3个项目总投资…: a total of several projects
         if in_clause:
@@ -443,10 +448,10 @@ class Projects(Extractor):
         "lexicons": mapping({
             "suffix": WORDS, "stop": WORDS, "generic": WORDS, "status": dict_of(_string()),
             "investment_cue": WORDS, "area_cue": WORDS,
-            "weak_suffix": WORDS, "project_cue": WORDS, "tail": WORDS, "location_cue": WORDS,
+            "weak_suffix": WORDS, "project_cue": WORDS, "tail": WORDS, "location_cue": WORDS, "location_preposition": WORDS,
             **{name: WORDS for name in PROJECT_GRAMMAR},
         }, required=("suffix", "stop", "tail", "generic", "status", "investment_cue", "area_cue",
-                     "weak_suffix", "project_cue", "location_cue", *PROJECT_GRAMMAR)),
+                     "weak_suffix", "project_cue", "location_cue", "location_preposition", *PROJECT_GRAMMAR)),
         "rule_ids": RULE_IDS,
     }, required=("lexicons",))
     table = PROJECTS_TABLE
@@ -459,6 +464,7 @@ class Projects(Extractor):
         self.projects = ProjectExtractor(rules["projects"])
         cue = lexicon_alternation(rules["projects"]["lexicons"]["location_cue"])
         self.location_cue = regex.compile(rf"(?:{cue})\s*$")
+        self.location_preposition = tuple(rules["projects"]["lexicons"]["location_preposition"])
 
     def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
         state = ctx.scratch(self.name)
@@ -488,7 +494,8 @@ class Projects(Extractor):
 
     def link(self, doc: DocumentContext, kept: list[Mention]) -> None:
         """A project's location, when its sentence states one: the place after 位于/落户/坐落于,
-        or the last place before the project name in its clause ("在新华镇建设X项目")."""
+        or the last place before the project name in its clause after 在/于 or right before the
+        name ("在新华镇建设X项目", "新华镇X项目")."""
         text = doc.text
         places = [m for m in kept if m.label == "LOC"]
         sentences = {s.sentence_id: s for s in doc.sentences}
@@ -500,7 +507,10 @@ class Projects(Extractor):
             cue = next((pl for pl in here if self.location_cue.search(text[max(s.start, pl.start - 4):pl.start])), None)
             if cue is None:
                 clause_start = max([s.start] + [i + 1 for i in range(s.start, p.start) if text[i] in CLAUSE_BREAK])
-                before = [pl for pl in here if clause_start <= pl.start and pl.end <= p.start]
+                # (a place that qualifies someone, 深圳|客商投资, is no location: the place is
+                # after 在/于 or right before the name)
+                before = [pl for pl in here if clause_start <= pl.start and pl.end <= p.start
+                          and (pl.end == p.start or text.endswith(self.location_preposition, s.start, pl.start))]
                 cue = before[-1] if before else None
             if cue is not None:
                 p.value["location"] = cue.text
