@@ -448,10 +448,10 @@ class Projects(Extractor):
         "lexicons": mapping({
             "suffix": WORDS, "stop": WORDS, "generic": WORDS, "status": dict_of(_string()),
             "investment_cue": WORDS, "area_cue": WORDS,
-            "weak_suffix": WORDS, "project_cue": WORDS, "tail": WORDS, "location_cue": WORDS, "location_preposition": WORDS,
+            "weak_suffix": WORDS, "project_cue": WORDS, "tail": WORDS, "location_cue": WORDS, "investor_word": WORDS,
             **{name: WORDS for name in PROJECT_GRAMMAR},
         }, required=("suffix", "stop", "tail", "generic", "status", "investment_cue", "area_cue",
-                     "weak_suffix", "project_cue", "location_cue", "location_preposition", *PROJECT_GRAMMAR)),
+                     "weak_suffix", "project_cue", "location_cue", "investor_word", *PROJECT_GRAMMAR)),
         "rule_ids": RULE_IDS,
     }, required=("lexicons",))
     table = PROJECTS_TABLE
@@ -464,7 +464,7 @@ class Projects(Extractor):
         self.projects = ProjectExtractor(rules["projects"])
         cue = lexicon_alternation(rules["projects"]["lexicons"]["location_cue"])
         self.location_cue = regex.compile(rf"(?:{cue})\s*$")
-        self.location_preposition = tuple(rules["projects"]["lexicons"]["location_preposition"])
+        self.investor_word = tuple(rules["projects"]["lexicons"]["investor_word"])
 
     def find(self, sentence: Sentence, ctx: ArticleContext) -> list[Mention]:
         state = ctx.scratch(self.name)
@@ -494,8 +494,8 @@ class Projects(Extractor):
 
     def link(self, doc: DocumentContext, kept: list[Mention]) -> None:
         """A project's location, when its sentence states one: the place after 位于/落户/坐落于,
-        or the last place before the project name in its clause after 在/于 or right before the
-        name ("在新华镇建设X项目", "新华镇X项目")."""
+        the place its name opens with (柏庄镇产城融合示范园), or the last place before the name in
+        its clause ("在新华镇建设X项目") unless it qualifies the investor (深圳客商)."""
         text = doc.text
         places = [m for m in kept if m.label == "LOC"]
         sentences = {s.sentence_id: s for s in doc.sentences}
@@ -507,11 +507,11 @@ class Projects(Extractor):
             cue = next((pl for pl in here if self.location_cue.search(text[max(s.start, pl.start - 4):pl.start])), None)
             if cue is None:
                 clause_start = max([s.start] + [i + 1 for i in range(s.start, p.start) if text[i] in CLAUSE_BREAK])
-                # (a place that qualifies someone, 深圳|客商投资, is no location: the place is
-                # after 在/于 or right before the name)
+                # (a place that qualifies the investor, 深圳|客商, is not where the project is)
                 before = [pl for pl in here if clause_start <= pl.start and pl.end <= p.start
-                          and (pl.end == p.start or text.endswith(self.location_preposition, s.start, pl.start))]
-                cue = before[-1] if before else None
+                          and not text.startswith(self.investor_word, pl.end)]
+                opening = [pl for pl in here if pl.start == p.start and pl.end < p.end]
+                cue = opening[0] if opening else before[-1] if before else None   # 柏庄镇|产城融合示范园
             if cue is not None:
                 p.value["location"] = cue.text
 
