@@ -2,11 +2,11 @@
 
 A page names a place, a body or a person in full and shortens the name elsewhere: 南京 for
 南京市, 抚吉高速 for 抚吉高速公路, 哈市 for 哈尔滨市, 苏宁电器 for 苏宁电器集团, 雨润集团 for
-南京雨润集团, 区委 for 北关区委, 区妇联 for 区妇女联合会, 安南 for 科菲·安南. Within one document and one label, a name
-that is such a short form of exactly one longer name there is an alias of it, and the
-document's named entity is the longer name (`entities` table). A short form that fits two
-longer names (区委 beside 北关区委 and 文峰区委) stays a name of its own: the page does not
-say which it means.
+南京雨润集团, 区委 for 北关区委, 区妇联 for 区妇女联合会, 安南 for 科菲·安南. Within one
+document and one label, a name that is such a short form of exactly one longer name there is
+an alias of it, and the document's named entity is the longer name (`entities` table). A
+short form that fits two longer names (区委 beside 北关区委 and 文峰区委) stays a name of its
+own: the page does not say which it means.
 
 The word lists are `alias_*` lexicons of rules/ner.yml (the organs' short forms are those of
 rules/orgs.yml, which the records spell out the same way); a name counts as a place for the
@@ -30,13 +30,14 @@ class AliasRules:
     initial_unit: tuple[str, ...]    # 哈 + 市 for 哈尔滨市: a city by its first character
     org_form: tuple[str, ...]        # 苏宁电器 + 集团: a company's legal form
     is_place: Callable[[str], bool]  # a name of the gazetteers (places of the world included)
-    abbreviations: tuple[tuple[str, str], ...] = ()   # 妇联 -> 妇女联合会 (rules/orgs.yml)
+    abbreviations: tuple[tuple[str, str], ...] = ()   # 妇联 -> 妇女联合会 (rules/orgs.yml), longest first
 
     @classmethod
     def from_lexicons(cls, lex: dict, is_place: Callable[[str], bool],
                       abbreviations: dict[str, str] | None = None) -> "AliasRules":
         return cls(tuple(lex["alias_place_unit"]), tuple(lex["alias_road_form"]), tuple(lex["alias_initial_unit"]),
-                   tuple(lex["alias_org_form"]), is_place, tuple(sorted((abbreviations or {}).items())))
+                   tuple(lex["alias_org_form"]), is_place,
+                   tuple(sorted((abbreviations or {}).items(), key=lambda kv: (-len(kv[0]), kv[0]))))
 
     def full_names(self, label: str, names: Iterable[str], places: set[str]) -> dict[str, tuple[str, str]]:
         """alias -> (the full name it shortens, the rule id) for `names`, the distinct names of
