@@ -2,7 +2,8 @@
 
 A page names a place, a body or a person in full and shortens the name elsewhere: 南京 for
 南京市, 抚吉高速 for 抚吉高速公路, 哈市 for 哈尔滨市, 苏宁电器 for 苏宁电器集团, 雨润集团 for
-南京雨润集团, 区委 for 北关区委, 区妇联 for 区妇女联合会, 安南 for 科菲·安南. Within one
+南京雨润集团, 区委 for 北关区委, 区妇联 for 区妇女联合会, 中健瑞祥公司 for 中健瑞祥(河南)养老
+服务有限公司, 安南 for 科菲·安南. Within one
 document and one label, a name that is such a short form of exactly one longer name there is
 an alias of it, and the document's named entity is the longer name (`entities` table). A
 short form that fits two longer names (区委 beside 北关区委 and 文峰区委) stays a name of its
@@ -21,6 +22,9 @@ from dataclasses import dataclass
 import regex
 
 from ..fragments import NAME_DOT
+
+# a company's own name before its legal form, at least this long (安阳公司 names no one company)
+MIN_BRAND_CHARS = 3
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,10 @@ class AliasRules:
         page = _Page(self, list(dict.fromkeys(names)), places)
         direct: dict[str, tuple[str, str]] = {}
         for short in page.names:
-            found = {(full, rule) for full in page.candidates(short) if full != short
-                     for rule in [finder(short, full, page)] if rule}
-            if len({full for full, _ in found}) == 1:
-                direct[short] = min(found)
+            picked = pick({(full, rule) for full in page.candidates(short) if full != short
+                           for rule in [finder(short, full, page)] if rule})
+            if picked is not None:
+                direct[short] = picked
         # an alias of an alias is an alias of the full name (市住建委 -> 北京市住建委); every
         # step goes to a longer or better name, so the chain ends
         out = {}
@@ -79,6 +83,11 @@ class AliasRules:
     def _org_full(self, short: str, full: str, page: "_Page") -> str | None:
         if full.startswith(short) and full[len(short):] in self.org_form:
             return "ner.alias_org_form"
+        brand = page.brand[short]
+        # (a name that holds the short one whole is a part of that body: X公司 and X公司河南分公司)
+        if brand and full.startswith(brand) and not full.startswith(short) \
+                and len(full) > len(short) and full.endswith(self.org_form) and not self._place(brand, page.places):
+            return "ner.alias_brand"   # 中健瑞祥公司 for 中健瑞祥(河南)养老服务有限公司
         # organs compared spelled out (市政府 = 市人民政府, 妇联 = 妇女联合会)
         short_s, full_s = page.spelled[short], page.spelled[full]
         if short_s == full_s and len(short) < len(full):
@@ -89,6 +98,12 @@ class AliasRules:
             if any(self._place(p, page.places) for p in (head, head + short_s[0])):
                 return "ner.alias_place_prefix"
         return None
+
+    def _brand(self, name: str) -> str:
+        """A company's own name before its legal form (中健瑞祥|公司), or ""."""
+        form = next((f for f in self._org_forms_longest_first if name.endswith(f)), None)
+        brand = name[:len(name) - len(form)] if form else ""
+        return brand if len(brand) >= MIN_BRAND_CHARS else ""
 
     def _spelled(self, name: str) -> str:
         """The name with an organ's short form at its end spelled out (rules/orgs.yml)."""
@@ -111,6 +126,10 @@ class AliasRules:
         return next((f for f in self._road_forms_longest_first if name.endswith(f) and len(name) > len(f)), None)
 
     @property
+    def _org_forms_longest_first(self) -> tuple[str, ...]:
+        return tuple(sorted(self.org_form, key=len, reverse=True))
+
+    @property
     def _road_forms_longest_first(self) -> tuple[str, ...]:
         return tuple(sorted(self.road_form, key=len, reverse=True))
 
@@ -120,6 +139,15 @@ class AliasRules:
 
     def _road_rank(self, name: str) -> int:
         return self.road_form.index(self._road_form(name))
+
+
+def pick(found: set[tuple[str, str]]) -> tuple[str, str] | None:
+    """The one full name (and rule) among the longer names a short form fits, or None when it
+    fits two. A name that goes on from another found one is a part of that body, no second
+    candidate (中健瑞祥养老服务有限公司 and …有限公司河南分公司)."""
+    fulls = {full for full, _ in found}
+    found = {(full, rule) for full, rule in found if not any(full != f and full.startswith(f) for f in fulls)}
+    return min(found) if len({full for full, _ in found}) == 1 else None
 
 
 class _Page:
@@ -136,6 +164,7 @@ class _Page:
         self.by_initial: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.best_road_rank: dict[str, int] = {}
         self.road_key = {n: rules._road_key(n) for n in names}
+        self.brand = {n: rules._brand(n) for n in names}
         for n in names:
             for k in range(1, len(n) + 1):
                 self.by_prefix[n[:k]].append(n)
@@ -157,4 +186,7 @@ class _Page:
             found.update(self.by_prefix.get(self.road_key[short], ()))
         if len(short) == 2:
             found.update(self.by_initial.get((short[0], short[1:]), ()))
+        brand = self.brand[short]
+        if brand:
+            found.update(self.by_prefix.get(brand, ()))
         return found

@@ -773,7 +773,8 @@ class Ner(Extractor):
                 "ner.place_words", "ner.place_token", "ner.numbered_place", "ner.residential", "ner.gazetteer",
                 "ner.title_org", "ner.byline", "ner.model_only",
                 "ner.alias_place_unit", "ner.alias_road_form", "ner.alias_initial", "ner.alias_org_form",
-                "ner.alias_place_prefix", "ner.alias_abbreviation", "ner.alias_dotted", "ner.named_place")
+                "ner.alias_place_prefix", "ner.alias_abbreviation", "ner.alias_dotted", "ner.named_place",
+                "ner.alias_brand")
 
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
