@@ -122,8 +122,9 @@ PUNCT_SPACE_DIGIT = regex.compile(r"[\p{P}\s\d]")
 
 
 class RuleCorrector:
-    def __init__(self, rules: dict, title_positions: tuple[str, ...] = ()):
+    def __init__(self, rules: dict, title_positions: tuple[str, ...] = (), surnames: tuple[str, ...] = ()):
         lex = rules["lexicons"]
+        self.surnames = frozenset(surnames)
         self.org_suffix = tuple(sorted(lex["org_suffix"], key=len, reverse=True))
         self.place_suffix = tuple(sorted(lex["place_suffix"], key=len, reverse=True))
         self.admin_suffix = tuple(lex["admin_suffix"])
@@ -497,9 +498,14 @@ class RuleCorrector:
 
     def _prefixed_name(self, text: str, s: int, e: int, bounds: set[int]) -> bool:
         """The segmenter glued one character to the front of the whole name (小|徐婷, 访|米亚特,
-        判|莫斯利): a prefix or a verb, not part of the name."""
-        return text[s - 1:s] in self.name_prefix_char and s - 1 in bounds and e in bounds \
-            and not any(b in bounds for b in range(s + 1, e))
+        判|莫斯利): a prefix or a verb, not part of the name; or to the surname alone, the given
+        name a word of its own (复郭|沫若, 打叶|钊颖, 科郝|彦南)."""
+        if s - 1 not in bounds or e not in bounds:
+            return False
+        if text[s - 1:s] in self.name_prefix_char and not any(b in bounds for b in range(s + 1, e)):
+            return True
+        return text[s] in self.surnames and s + 1 in bounds and e - s in (2, 3) \
+            and not any(b in bounds for b in range(s + 2, e))
 
     def _gazetteer_matches(self, text: str) -> list[tuple[int, int]]:
         """Leftmost-longest, non-overlapping gazetteer names (a set lookup per length: far
@@ -779,7 +785,7 @@ class Ner(Extractor):
     def __init__(self, rules, options=None):
         super().__init__(rules, options)
         titles = rules["titles"]["lexicons"]
-        self.corrector = RuleCorrector(rules["ner"], tuple(titles["position"]))
+        self.corrector = RuleCorrector(rules["ner"], tuple(titles["position"]), tuple(titles["surname"]))
         self.place_party_organ = set(rules["ner"]["lexicons"]["place_party_organ"])
         # "combined": the model corrected by the rules; "model": the model's entities alone (a baseline)
         self.model_only = self.options.get("ner_mode", "combined") == "model"
