@@ -261,7 +261,8 @@ class RuleCorrector:
         list whose neighbouring item is a verb or an adjective (留安、|建安)."""
         s, e, tag = words[i]
         # (an organisation may start a longer object: 落实|全国妇联|代表大会精神)
-        if tag == "PER" and i > 0 and text[words[i - 1][0]:words[i - 1][1]] in self.abstract_object_verb:
+        if tag == "PER" and i > 0 and text[words[i - 1][0]:words[i - 1][1]] in self.abstract_object_verb \
+                and not (e - s == 3 and text[s] in self.surnames):   # (开展|邓小平党建理论学习: a full name)
             return "object_of_abstract_verb"
         if tag == "PER" and i + 2 < len(words) and text[words[i + 1][0]:words[i + 1][1]] in self.connective \
                 and words[i + 2][2] == "LOC":
