@@ -516,6 +516,7 @@ class Dates(Extractor):
             "offset_unit": dict_of(one_of("year", "month", "day")), "offset_direction": dict_of(integer),
             "relative_century": dict_of(integer),
             "festival_object_verb": WORDS,
+            "campaign_verb": WORDS,
         }, required=("time_of_day", "range_sep", "relative_year", "year_part", "month_part", "quarter",
                      "festival", "festival_suffix", "relative_day", "now", "range_start")),
         "patterns": PATTERNS,
