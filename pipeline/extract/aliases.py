@@ -1,12 +1,12 @@
 """Aliases: the shorter forms a page gives a name that it also writes in full.
 
-A page names a place, a body or a person in full and shortens the name elsewhere: 南京 for
-南京市, 抚吉高速 for 抚吉高速公路, 哈市 for 哈尔滨市, 苏宁电器 for 苏宁电器集团, 雨润集团 for
-南京雨润集团, 区委 for 北关区委, 区妇联 for 区妇女联合会, 中健瑞祥公司 for 中健瑞祥(河南)养老
+A page names a place, a body or a person in full and shortens the name elsewhere: 常州 for
+常州市, 宁杭高速 for 宁杭高速公路, 齐市 for 齐齐哈尔市, 远航电器 for 远航电器集团, 恒信集团 for
+常州恒信集团, 区委 for 东城区委, 区妇联 for 区妇女联合会, 华宇康泰公司 for 华宇康泰(河南)养老
 服务有限公司, 安南 for 科菲·安南. Within one
 document and one label, a name that is such a short form of exactly one longer name there is
 an alias of it, and the document's named entity is the longer name (`entities` table). A
-short form that fits two longer names (区委 beside 北关区委 and 文峰区委) stays a name of its
+short form that fits two longer names (区委 beside 东城区委 and 西城区委) stays a name of its
 own: the page does not say which it means.
 
 The word lists are `alias_*` lexicons of rules/ner.yml (the organs' short forms are those of
@@ -31,8 +31,8 @@ MIN_BRAND_CHARS = 3
 class AliasRules:
     place_unit: tuple[str, ...]      # 南京 + 市: the unit a place's name drops
     road_form: tuple[str, ...]       # endings one road is written with, the full one first (高速公路, 高速路, 高速)
-    initial_unit: tuple[str, ...]    # 哈 + 市 for 哈尔滨市: a city by its first character
-    org_form: tuple[str, ...]        # 苏宁电器 + 集团: a company's legal form
+    initial_unit: tuple[str, ...]    # 齐 + 市 for 齐齐哈尔市: a city by its first character
+    org_form: tuple[str, ...]        # 远航电器 + 集团: a company's legal form
     is_place: Callable[[str], bool]  # a name of the gazetteers (places of the world included)
     abbreviations: tuple[tuple[str, str], ...] = ()   # 妇联 -> 妇女联合会 (rules/orgs.yml), longest first
 
@@ -87,20 +87,20 @@ class AliasRules:
         # (a name that holds the short one whole is a part of that body: X公司 and X公司河南分公司)
         if brand and full.startswith(brand) and not full.startswith(short) \
                 and len(full) > len(short) and full.endswith(self.org_form) and not self._place(brand, page.places):
-            return "ner.alias_brand"   # 中健瑞祥公司 for 中健瑞祥(河南)养老服务有限公司
+            return "ner.alias_brand"   # 华宇康泰公司 for 华宇康泰(河南)养老服务有限公司
         # organs compared spelled out (市政府 = 市人民政府, 妇联 = 妇女联合会)
         short_s, full_s = page.spelled[short], page.spelled[full]
         if short_s == full_s and len(short) < len(full):
-            return "ner.alias_abbreviation"   # 北关区妇联 for 北关区妇女联合会
+            return "ner.alias_abbreviation"   # 东城区妇联 for 东城区妇女联合会
         if full_s.endswith(short_s) and len(full_s) > len(short_s):
             head = full_s[:len(full_s) - len(short_s)]
-            # 南京|雨润集团; 北京|市住建委 and 北关|区委, whose place is 北京市, 北关区
+            # 常州|恒信集团; 北京|市住建委 and 东城|区委, whose place is 北京市, 东城区
             if any(self._place(p, page.places) for p in (head, head + short_s[0])):
                 return "ner.alias_place_prefix"
         return None
 
     def _brand(self, name: str) -> str:
-        """A company's own name before its legal form (中健瑞祥|公司), or ""."""
+        """A company's own name before its legal form (华宇康泰|公司), or ""."""
         form = next((f for f in self._org_forms_longest_first if name.endswith(f)), None)
         brand = name[:len(name) - len(form)] if form else ""
         return brand if len(brand) >= MIN_BRAND_CHARS else ""
@@ -144,7 +144,7 @@ class AliasRules:
 def pick(found: set[tuple[str, str]]) -> tuple[str, str] | None:
     """The one full name (and rule) among the longer names a short form fits, or None when it
     fits two. A name that goes on from another found one is a part of that body, no second
-    candidate (中健瑞祥养老服务有限公司 and …有限公司河南分公司)."""
+    candidate (华宇康泰养老服务有限公司 and …有限公司河南分公司)."""
     fulls = {full for full, _ in found}
     found = {(full, rule) for full, rule in found if not any(full != f and full.startswith(f) for f in fulls)}
     return min(found) if len({full for full, _ in found}) == 1 else None

@@ -474,7 +474,7 @@ class RuleCorrector:
 
     def _is_place_name(self, name: str) -> bool:
         """A name of the gazetteers, or one ending with an administrative unit and no
-        organisation word: a place whatever the model called it (北关区, 南投, 中国)."""
+        organisation word: a place whatever the model called it (北关区, 花莲, 中国)."""
         if name in self.gazetteer or name in self.world or name in self.county_short:
             return True
         return name.endswith(self.admin_suffix) and not name.endswith(self.org_suffix) \
@@ -538,7 +538,7 @@ class RuleCorrector:
 
     def _list_organisations(self, text: str, words: list[tuple[int, int, str]]) -> list[NerSpan]:
         """In a list (A、B、C) of nouns and names, one of them an organisation the model
-        found, the other items are organisations too (苏宁电器、宏图三胞、龙蟠石化等; 华硕|电脑)."""
+        found, the other items are organisations too (远航电器、宏图三胞、龙蟠石化等; 华硕|电脑)."""
         out: list[NerSpan] = []
         if not any(tag == "ORG" for _, _, tag in words):
             return out      # no item can hold the model's organisation
@@ -562,7 +562,7 @@ class RuleCorrector:
             spans_ = []
             for n, item in enumerate(items):
                 run = list(item)
-                if n == 0:   # the first item: its last run of name words (包含|苏宁电器)
+                if n == 0:   # the first item: its last run of name words (包含|远航电器)
                     while run and words[run[-1]][2] in LIST_NAME_POS and any(words[x][2] not in LIST_NAME_POS for x in run):
                         cut_after = words[run[0]][2]
                         run = run[1:]
@@ -576,7 +576,7 @@ class RuleCorrector:
                     spans_.append(None)
                     continue
                 first_org = next((i for i, x in enumerate(run) if words[x][2] == "ORG"), None)
-                if first_org:   # 最大电器通路商|苏宁电器: an item starts at the model's organisation
+                if first_org:   # 最大电器通路商|远航电器: an item starts at the model's organisation
                     run = run[first_org:]
                 # an item whose words after the model's organisation name a person or a prize keeps
                 # the model's span (中国代表团|团长, 北大|校友, 农业部|技术进步奖); 华硕|电脑 is one name
@@ -834,7 +834,7 @@ class Ner(Extractor):
 
     def _places_the_page_names(self, doc: DocumentContext) -> None:
         """A model organisation or person that the page writes elsewhere as a place with its
-        unit (南投 beside 南投县, 南投农产品 read as an organisation) is that place."""
+        unit (花莲 beside 花莲县, 花莲农产品 read as an organisation) is that place."""
         mine = [m for m in doc.mentions if m.extractor == self.name]
         places = {m.text for m in mine if m.label == "LOC"}
         for m in mine:

@@ -424,7 +424,7 @@ PROJECTS_TABLE = table_spec("projects", "named projects with the facts stated fo
     f("status", pa.string(), "signed | started | under_construction | topped_out | completed | in_operation"),
     f("location", pa.string(), "place stated for it in its sentence (位于X, 在X建设)"),
     f("aliases", pa.list_(pa.string()), "the other names the document gives it (a headline's short form, "
-      "抚吉高速 for 抚州至吉安高速公路), each a PROJECT row of mentions too", False),
+      "宁杭高速 for 南京至杭州高速公路), each a PROJECT row of mentions too", False),
     f("n_mentions", pa.int32(), "how many times the document names it, aliases included", False),
     f("rule", pa.string(), "id of the rule that found it", False),
 ], ("project_id",))
@@ -494,7 +494,7 @@ class Projects(Extractor):
 
     def link(self, doc: DocumentContext, kept: list[Mention]) -> None:
         """A project's location, when its sentence states one: the place after 位于/落户/坐落于,
-        the place its name opens with (柏庄镇产城融合示范园), or the last place before the name in
+        the place its name opens with (青山镇产城融合示范园), or the last place before the name in
         its clause ("在新华镇建设X项目") unless it qualifies the investor (深圳客商)."""
         text = doc.text
         places = [m for m in kept if m.label == "LOC"]
@@ -511,7 +511,7 @@ class Projects(Extractor):
                 before = [pl for pl in here if clause_start <= pl.start and pl.end <= p.start
                           and not text.startswith(self.investor_word, pl.end)]
                 opening = [pl for pl in here if pl.start == p.start and pl.end < p.end]
-                cue = opening[0] if opening else before[-1] if before else None   # 柏庄镇|产城融合示范园
+                cue = opening[0] if opening else before[-1] if before else None   # 青山镇|产城融合示范园
             if cue is not None:
                 p.value["location"] = cue.text
 
@@ -520,7 +520,7 @@ class Projects(Extractor):
     def _merge_aliases(self, mentions: list[Mention]) -> None:
         """One project per document, under its fullest name: a name that another name of the
         document contains (集中供热节能改造 in 乌鲁木齐市集中供热节能改造), or whose characters it
-        holds in order from the same first one (抚吉高速 in 抚州至吉安高速公路, 海尔产业园区 in
+        holds in order from the same first one (宁杭高速 in 南京至杭州高速公路, 海尔产业园区 in
         海尔(天津)市场创新产业园区), is an alias. The project's facts are the first stated
         over all its mentions; its investment the largest stated."""
         names = [project_key(m.value["name"]) for m in mentions]
@@ -574,7 +574,7 @@ def project_key(name: str) -> str:
 
 def is_alias(short: str, long: str) -> bool:
     """`short` names the project `long` names: a part of it, or its characters in order from
-    the same first character (an abbreviation: 抚吉高速 of 抚州至吉安高速公路)."""
+    the same first character (an abbreviation: 宁杭高速 of 南京至杭州高速公路)."""
     if len(short) < 2 or len(short) >= len(long):
         return short == long
     if short in long:
